@@ -1,0 +1,265 @@
+#' Mutual information with bootstrap uncertainty
+#'
+#' Estimates the mutual information I(X; Y), or the conditional mutual
+#' information I(X; Y | Z), by the GMM-MI method: a Gaussian mixture is fitted
+#' to the joint samples (its number of components chosen by
+#' cross-validation, see [gmm_select()]), and MI is the Monte Carlo average of
+#' log p(x, y) - log p(x) - log p(y) over draws from the fitted mixture, whose
+#' marginals are mixtures in closed form. Each of `n_bootstrap` resamples of
+#' the rows is refitted at the chosen number of components, starting from the
+#' parameters kept by the selection; the mean and standard deviation of the
+#' bootstrap values are the estimate and its standard error.
+#'
+#' X, Y and Z may each have any number of columns. Every column is
+#' standardised before fitting: MI does not change when a variable is shifted
+#' or rescaled.
+#'
+#' @param x A numeric vector, matrix or data frame: the first variable (with
+#'   `y = NULL`, a matrix of exactly two columns whose MI is wanted).
+#' @param y The second variable, with the same number of rows as `x`.
+#' @param z Optional conditioning variable: with it, the conditional MI
+#'   I(X; Y | Z) is estimated.
+#' @param n_bootstrap Number of bootstrap refits; 0 gives one fit on all the
+#'   data and no standard error.
+#' @param mc_samples Number of Monte Carlo draws for each integral.
+#' @param units `"nat"` (natural logarithm) or `"bit"`.
+#' @param control Settings of the fits, from [gmm_mi_control()].
+#' @param n_threads Number of threads (see [gmmmi-package]); the result does
+#'   not depend on it.
+#' @return An object of class `"gmm_mi"`: `estimate` (mean of the bootstrap
+#'   values, or the single fit's value), `se` (their standard deviation, `NA`
+#'   without bootstrap), `bootstrap` (every bootstrap value), `mc_se` (Monte
+#'   Carlo error of the estimate), `n_components`, `selection` (a
+#'   `"gmm_selection"`), `fit` (the `"gmm"` fitted to all the data, in the
+#'   data's units), `units`, `n`, `variables` (the columns of x, y and z),
+#'   `n_retried` and `n_failed` (bootstrap fits that had to be restarted, and
+#'   that failed even so; failed ones are left out of the estimate), `data`
+#'   and `call`.
+#' @seealso [confint.gmm_mi()], [plot.gmm_mi()], [gmm_mi_control()].
+#' @examples
+#' set.seed(1)
+#' n <- 2000
+#' x <- rnorm(n)
+#' y <- 0.6 * x + sqrt(1 - 0.6^2) * rnorm(n)
+#' res <- gmm_mi(x, y, n_bootstrap = 20, mc_samples = 2e4)
+#' res
+#' -0.5 * log(1 - 0.6^2)  # the true value
+#' confint(res)
+#' @export
+gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
+                   units = c("nat", "bit"), control = gmm_mi_control(), n_threads = NULL) {
+  call <- match.call()
+  env <- current_env_call()
+  blocks <- mi_blocks(x, y, z, env)
+  n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
+  mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
+  units <- check_choice(units, c("nat", "bit"), "units", env)
+  control <- check_control(control, env)
+  n_threads <- resolve_threads(n_threads, env)
+  joint <- blocks$joint
+  check_rows_for_folds(nrow(joint), control, env)
+
+  res <- gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap, mc_samples,
+                    n_threads, progress_callback("Bootstrap fits", environment()))
+  selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
+  div <- unit_divisor(units)
+  boot <- res$bootstrap / div
+  ok <- is.finite(boot)
+  if (n_bootstrap > 0 && !any(ok)) {
+    cli::cli_abort("Every bootstrap fit failed.", class = c("gmmmi_error_fit", "gmmmi_error"), call = env)
+  }
+  if (res$n_failed > 0) {
+    cli::cli_warn("{res$n_failed} of {n_bootstrap} bootstrap fit{?s} failed and {?was/were} left out.",
+                  class = "gmmmi_warning_bootstrap")
+  }
+  if (n_bootstrap > 0) {
+    estimate <- mean(boot[ok])
+    se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
+    mc_se <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
+  } else {
+    estimate <- res$full_mi / div
+    se <- NA_real_
+    mc_se <- res$full_mc_se / div
+  }
+  fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
+                 n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
+                 init = "warm start")
+  structure(list(estimate = estimate, se = se, bootstrap = boot, mc_se = mc_se,
+                 full_data = res$full_mi / div, n_components = selection$n_components,
+                 selection = selection, fit = fit, units = units, n = nrow(joint),
+                 n_bootstrap = n_bootstrap, variables = blocks$names,
+                 conditional = length(blocks$z) > 0, n_retried = res$n_retried,
+                 n_failed = res$n_failed, data = joint, call = call),
+            class = "gmm_mi")
+}
+
+# Joint matrix and the column positions of each block.
+mi_blocks <- function(x, y, z, call) {
+  if (is.null(y)) {
+    xm <- as_data_matrix(x, "x", call)
+    if (ncol(xm) != 2) {
+      gmmmi_abort(c("With {.arg y} = {.code NULL}, {.arg x} must have exactly two columns.",
+                    "x" = "It has {ncol(xm)} column{?s}.",
+                    "i" = "Pass the second variable as {.arg y}, or split {.arg x} into {.arg x} and {.arg y}."), call)
+    }
+    if (!is.null(z)) gmmmi_abort("{.arg z} needs {.arg y}: give {.arg x} and {.arg y} separately.", call)
+    blocks <- list(x = xm[, 1, drop = FALSE], y = xm[, 2, drop = FALSE])
+    if (identical(colnames(xm), c("x1", "x2"))) {
+      colnames(blocks$x) <- "x"
+      colnames(blocks$y) <- "y"
+    }
+  } else {
+    blocks <- list(x = as_data_matrix(x, "x", call), y = as_data_matrix(y, "y", call))
+    if (!is.null(z)) blocks$z <- as_data_matrix(z, "z", call)
+  }
+  rows <- vapply(blocks, nrow, integer(1))
+  if (length(unique(rows)) > 1) {
+    desc <- paste0("{.arg ", names(rows), "} has ", rows, " row", ifelse(rows == 1, "", "s"))
+    gmmmi_abort(c("{.arg x}, {.arg y}{if (length(rows) > 2) ' and {.arg z}' else ''} must have the same number of rows.",
+                  stats::setNames(desc, rep("x", length(desc)))), call)
+  }
+  for (nm in names(blocks)) check_no_constant(blocks[[nm]], nm, call)
+  joint <- do.call(cbind, unname(blocks))
+  colnames(joint) <- make.unique(colnames(joint))
+  widths <- vapply(blocks, ncol, integer(1))
+  ends <- cumsum(widths)
+  pos <- lapply(seq_along(widths), function(i) seq_len(widths[i]) + ends[i] - widths[i])
+  names(pos) <- names(blocks)
+  list(joint = joint, x = pos$x, y = pos$y, z = if (is.null(pos$z)) integer(0) else pos$z,
+       names = lapply(pos, function(p) colnames(joint)[p]))
+}
+
+#' @export
+print.gmm_mi <- function(x, digits = 3, ...) {
+  what <- if (x$conditional) "Conditional MI" else "MI"
+  if (is.na(x$se)) {
+    cat(sprintf("%s = %s %s (single fit, no bootstrap)\n", what, format(x$estimate, digits = digits), x$units))
+  } else {
+    cat(sprintf("%s = %s %s %s %s\n", what, formatC(x$estimate, digits = digits, format = "f"),
+                pm_symbol(), formatC(x$se, digits = digits, format = "f"), x$units))
+  }
+  cat(sprintf("  %s; %d component%s; n = %d; %d bootstrap fit%s",
+              describe_variables(x$variables), x$n_components, if (x$n_components == 1) "" else "s",
+              x$n, x$n_bootstrap, if (x$n_bootstrap == 1) "" else "s"))
+  if (x$n_retried > 0) cat(sprintf(" (%d restarted", x$n_retried))
+  if (x$n_failed > 0) cat(sprintf("%s%d failed", if (x$n_retried > 0) ", " else " (", x$n_failed))
+  if (x$n_retried > 0 || x$n_failed > 0) cat(")")
+  cat("\n")
+  invisible(x)
+}
+
+describe_variables <- function(v) {
+  fmt <- function(p) if (length(p) == 1) p else paste0("(", paste(p, collapse = ", "), ")")
+  out <- paste0(fmt(v$x), " vs ", fmt(v$y))
+  if (!is.null(v$z)) out <- paste0(out, " given ", fmt(v$z))
+  out
+}
+
+#' Summarise a mutual information estimate
+#'
+#' @param object A `"gmm_mi"` object.
+#' @param level Confidence level of the percentile interval.
+#' @param ... Unused.
+#' @return An object of class `"summary.gmm_mi"`.
+#' @export
+summary.gmm_mi <- function(object, level = 0.95, ...) {
+  ci <- if (object$n_bootstrap > 1) stats::confint(object, level = level) else NULL
+  structure(list(estimate = object$estimate, se = object$se, mc_se = object$mc_se, ci = ci,
+                 level = level, units = object$units, n = object$n, conditional = object$conditional,
+                 variables = object$variables, n_components = object$n_components,
+                 n_bootstrap = object$n_bootstrap, selection = object$selection$table,
+                 criterion = object$selection$criterion, n_retried = object$n_retried,
+                 n_failed = object$n_failed, full_data = object$full_data),
+            class = "summary.gmm_mi")
+}
+
+#' @export
+print.summary.gmm_mi <- function(x, digits = 4, ...) {
+  cat(if (x$conditional) "Conditional mutual information" else "Mutual information",
+      ":", describe_variables(x$variables), "\n")
+  cat(sprintf("  estimate      %s %s\n", format(x$estimate, digits = digits), x$units))
+  cat(sprintf("  bootstrap se  %s\n", format(x$se, digits = digits)))
+  if (!is.null(x$ci)) {
+    cat(sprintf("  %g%% interval  [%s, %s] (bootstrap percentiles)\n", 100 * x$level,
+                format(x$ci[1], digits = digits), format(x$ci[2], digits = digits)))
+  }
+  cat(sprintf("  Monte Carlo se %s; full-data fit %s\n", format(x$mc_se, digits = 2),
+              format(x$full_data, digits = digits)))
+  cat(sprintf("  n = %d, %d bootstrap fits (%d restarted, %d failed)\n", x$n, x$n_bootstrap,
+              x$n_retried, x$n_failed))
+  cat(sprintf("\nComponents chosen by %s: %d\n", x$criterion, x$n_components))
+  print(x$selection[, c("k", "validation", "aic", "bic")], row.names = FALSE, digits = 6)
+  invisible(x)
+}
+
+#' Percentile intervals for a mutual information estimate
+#'
+#' @param object A `"gmm_mi"` object with at least two bootstrap values.
+#' @param parm Ignored (there is one parameter, the MI).
+#' @param level Confidence level.
+#' @param ... Unused.
+#' @return A one-row matrix with the lower and upper bootstrap percentiles.
+#' @export
+confint.gmm_mi <- function(object, parm, level = 0.95, ...) {
+  env <- current_env_call()
+  level <- check_real(level, "level", env, min = 0, min_inclusive = FALSE, max = 1)
+  boot <- object$bootstrap[is.finite(object$bootstrap)]
+  if (length(boot) < 2) {
+    gmmmi_abort("{.arg object} has fewer than two bootstrap values: refit with {.arg n_bootstrap} > 1.", env)
+  }
+  a <- (1 - level) / 2
+  q <- stats::quantile(boot, c(a, 1 - a), names = FALSE)
+  matrix(q, nrow = 1, dimnames = list("MI", paste(format(100 * c(a, 1 - a), trim = TRUE, digits = 3), "%")))
+}
+
+#' @export
+as.data.frame.gmm_mi <- function(x, row.names = NULL, optional = FALSE, level = 0.95, ...) {
+  ci <- if (sum(is.finite(x$bootstrap)) > 1) confint(x, level = level) else c(NA_real_, NA_real_)
+  data.frame(estimate = x$estimate, se = x$se, conf_low = ci[1], conf_high = ci[2],
+             mc_se = x$mc_se, units = x$units, n_components = x$n_components,
+             n_bootstrap = x$n_bootstrap, n = x$n, row.names = row.names)
+}
+
+#' Plot a mutual information estimate
+#'
+#' @param x A `"gmm_mi"` object.
+#' @param what `"bootstrap"`: histogram of the bootstrap values with the
+#'   estimate; `"fit"`: for one x and one y column, the data with the fitted
+#'   components drawn as ellipses holding about 95 percent of their mass.
+#' @param ... Passed to the plotting function.
+#' @return `x`, invisibly.
+#' @examples
+#' set.seed(1)
+#' x <- rnorm(500); y <- x + rnorm(500)
+#' res <- gmm_mi(x, y, n_bootstrap = 10, mc_samples = 5000)
+#' plot(res, "fit")
+#' plot(res, "bootstrap")
+#' @export
+plot.gmm_mi <- function(x, what = c("bootstrap", "fit"), ...) {
+  what <- match.arg(what)
+  if (what == "bootstrap") {
+    boot <- x$bootstrap[is.finite(x$bootstrap)]
+    if (length(boot) < 2) gmmmi_abort("There are no bootstrap values to plot.", current_env_call())
+    graphics::hist(boot, main = "Bootstrap distribution", xlab = paste0("MI (", x$units, ")"),
+                   col = "grey85", border = "white", ...)
+    graphics::abline(v = x$estimate, lwd = 2, col = "firebrick")
+    return(invisible(x))
+  }
+  if (length(x$variables$x) != 1 || length(x$variables$y) != 1 || x$conditional) {
+    gmmmi_abort("{.code what = \"fit\"} draws one x column against one y column only.", current_env_call())
+  }
+  cols <- c(x$variables$x, x$variables$y)
+  graphics::plot(x$data[, cols], pch = 20, col = grDevices::adjustcolor("grey30", 0.3),
+                 xlab = cols[1], ylab = cols[2], ...)
+  fit <- x$fit
+  pal <- grDevices::hcl.colors(max(3, length(fit$weights)), "Dark 3")
+  r <- sqrt(stats::qchisq(0.95, 2))
+  t <- seq(0, 2 * pi, length.out = 100)
+  for (k in seq_along(fit$weights)) {
+    S <- fit$covariances[cols, cols, k]
+    e <- eigen(S, symmetric = TRUE)
+    pts <- t(fit$means[k, cols] + e$vectors %*% (sqrt(pmax(e$values, 0)) * r * rbind(cos(t), sin(t))))
+    graphics::lines(pts, col = pal[k], lwd = 2)
+  }
+  invisible(x)
+}

@@ -1,0 +1,79 @@
+// A fit from several starts: each start on its own random stream, the best
+// log-likelihood kept. A start that fails (singular or empty component) is
+// retried on a fresh stream a bounded number of times.
+#ifndef GMMMI_FIT_H
+#define GMMMI_FIT_H
+
+#include <cstdint>
+#include <vector>
+
+#include "init.h"
+#include "parallel.h"
+
+namespace gmmmi {
+
+struct FitSettings {
+  InitType init = InitType::random_responsibilities;
+  double init_scale = 0.0;  // <= 0: the default of the init type
+  int n_inits = 1;
+  int max_retries = 10;     // fresh starts allowed after failed ones, per init
+  EmControl em;
+};
+
+struct FitOutcome {
+  EmResult best;
+  int n_failed = 0;  // failed starts (each one retried)
+  std::vector<double> init_logliks;
+};
+
+// One start and its EM, retried on failure. `stream_index` names the stream;
+// a retry moves to a stream further along the same family.
+inline EmResult fit_one_start(const MatrixRef& X, const VectorXd& w, Index K,
+                              const FitSettings& s, std::uint64_t seed, Stream kind,
+                              std::uint64_t stream_index, int& n_failed,
+                              const std::atomic<bool>* abort) {
+  EmResult res;
+  res.status = FitStatus::singular;
+  for (int attempt = 0; attempt <= s.max_retries; ++attempt) {
+    Rng rng(seed, kind, stream_index + (static_cast<std::uint64_t>(attempt) << 40));
+    // After a failure, fall back to the most robust start.
+    const InitType type = attempt == 0 ? s.init : InitType::random_responsibilities;
+    Gmm start;
+    if (initialise(X, w, K, type, s.init_scale, s.em.reg_covar, rng, start)) {
+      res = em(X, w, start, s.em, abort);
+      if (res.ok() || res.status == FitStatus::aborted) return res;
+    }
+    ++n_failed;
+  }
+  return res;
+}
+
+// The restarts run in parallel; the first best log-likelihood wins, so the
+// result does not depend on the number of threads.
+inline FitOutcome fit_gmm(const MatrixRef& X, const VectorXd& w, Index K, const FitSettings& s,
+                          std::uint64_t seed, int n_threads, Monitor& monitor,
+                          std::atomic<bool>& abort) {
+  FitOutcome out;
+  const std::size_t n = static_cast<std::size_t>(s.n_inits);
+  std::vector<EmResult> fits(n);
+  std::vector<int> failed(n, 0);
+  const bool finished = parallel_for(n, n_threads, monitor, abort, [&](std::size_t r) {
+    fits[r] = fit_one_start(X, w, K, s, seed, Stream::fit, r, failed[r], &abort);
+  });
+  if (!finished) {
+    out.best.status = FitStatus::aborted;
+    return out;
+  }
+  for (std::size_t r = 0; r < n; ++r) {
+    out.n_failed += failed[r];
+    out.init_logliks.push_back(fits[r].ok() ? fits[r].loglik
+                                            : -std::numeric_limits<double>::infinity());
+    if (r == 0 || (fits[r].ok() && (!out.best.ok() || fits[r].loglik > out.best.loglik)))
+      out.best = fits[r];
+  }
+  return out;
+}
+
+}  // namespace gmmmi
+
+#endif

@@ -1,0 +1,19 @@
+// gmmmi: mutual information from Gaussian mixture models, header-only core.
+// Includes only Eigen and the standard library.
+#ifndef GMMMI_GMMMI_H
+#define GMMMI_GMMMI_H
+
+#include "rng.h"
+#include "model.h"
+#include "em.h"
+#include "kmeans.h"
+#include "init.h"
+#include "fit.h"
+#include "parallel.h"
+#include "select.h"
+#include "sample.h"
+#include "integrals.h"
+#include "scaling.h"
+#include "bootstrap.h"
+
+#endif

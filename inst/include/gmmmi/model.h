@@ -1,0 +1,137 @@
+// The Gaussian mixture model, its factorised form and its densities.
+//
+// Data are stored one point per column (d x N), so that a component's
+// log-density for every point is one small matrix product.
+#ifndef GMMMI_MODEL_H
+#define GMMMI_MODEL_H
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace gmmmi {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+using MatrixRef = Eigen::Ref<const MatrixXd>;
+using VectorRef = Eigen::Ref<const VectorXd>;
+
+constexpr double kLog2Pi = 1.8378770664093454836;
+
+struct Gmm {
+  VectorXd weights;                  // K
+  MatrixXd means;                    // d x K, one component per column
+  std::vector<MatrixXd> covariances; // K matrices of d x d
+
+  Index k() const { return weights.size(); }
+  Index dim() const { return means.rows(); }
+};
+
+// Cholesky factors and normalising constants of every component; built once
+// per parameter set and used for every density evaluation.
+struct Factorised {
+  std::vector<MatrixXd> chol;       // L_k with Sigma_k = L_k L_k'
+  std::vector<MatrixXd> prec_chol;  // L_k^{-1}, so |L_k^{-1}(x - mu)|^2 is the Mahalanobis term
+  MatrixXd prec_means;              // column k is L_k^{-1} mu_k
+  VectorXd log_norm;                // log w_k - d/2 log(2 pi) - log det L_k
+  bool ok = false;
+};
+
+inline bool factorise(const Gmm& g, Factorised& f) {
+  const Index K = g.k(), d = g.dim();
+  f.chol.resize(K);
+  f.prec_chol.resize(K);
+  f.prec_means.resize(d, K);
+  f.log_norm.resize(K);
+  f.ok = false;
+  for (Index k = 0; k < K; ++k) {
+    if (!g.covariances[k].allFinite()) return false;
+    Eigen::LLT<MatrixXd> llt(g.covariances[k]);
+    if (llt.info() != Eigen::Success) return false;
+    f.chol[k] = llt.matrixL();
+    const VectorXd diag = f.chol[k].diagonal();
+    if (!(diag.array() > 0.0).all() || !diag.allFinite()) return false;
+    f.prec_chol[k] = f.chol[k].triangularView<Eigen::Lower>().solve(
+        MatrixXd::Identity(d, d));
+    if (!f.prec_chol[k].allFinite()) return false;
+    f.prec_means.col(k).noalias() = f.prec_chol[k] * g.means.col(k);
+    f.log_norm[k] = std::log(g.weights[k]) - 0.5 * static_cast<double>(d) * kLog2Pi -
+                    diag.array().log().sum();
+  }
+  f.ok = true;
+  return true;
+}
+
+// Workspace for density evaluations, so that the EM loop does not allocate.
+struct DensityWork {
+  MatrixXd projected;  // d x N
+  MatrixXd logp;       // N x K: log w_k + log N(x_i; mu_k, Sigma_k), later responsibilities
+  VectorXd row_max;    // N
+  VectorXd log_dens;   // N: log p(x_i)
+};
+
+// Fills w.logp with the weighted log component densities.
+inline void log_components(const MatrixRef& X, const Factorised& f, DensityWork& w) {
+  const Index N = X.cols(), K = f.log_norm.size();
+  w.logp.resize(N, K);
+  w.projected.resize(X.rows(), N);
+  for (Index k = 0; k < K; ++k) {
+    w.projected.noalias() = f.prec_chol[k] * X;
+    w.projected.colwise() -= f.prec_means.col(k);
+    w.logp.col(k) = (f.log_norm[k] - 0.5 * w.projected.colwise().squaredNorm().array()).matrix().transpose();
+  }
+}
+
+// Turns w.logp into the log-density of each point (w.log_dens) and, when
+// `responsibilities` is true, overwrites w.logp with the responsibilities.
+inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
+  const Index N = w.logp.rows();
+  w.row_max = w.logp.rowwise().maxCoeff();
+  // A point far from every component would give -inf - (-inf); pin the max.
+  for (Index i = 0; i < N; ++i)
+    if (!std::isfinite(w.row_max[i])) w.row_max[i] = 0.0;
+  w.logp.colwise() -= w.row_max;
+  w.logp = w.logp.array().exp().matrix();
+  w.log_dens = w.logp.rowwise().sum();
+  if (responsibilities) {
+    w.logp.array().colwise() /= w.log_dens.array();
+  }
+  w.log_dens = w.log_dens.array().log().matrix() + w.row_max;
+}
+
+// log p(x) for each column of X.
+inline VectorXd log_density(const MatrixRef& X, const Factorised& f) {
+  DensityWork w;
+  log_components(X, f, w);
+  log_sum_exp_rows(w, false);
+  return w.log_dens;
+}
+
+// The mixture of the chosen coordinates: same weights, sliced means and
+// covariances.
+inline Gmm marginal(const Gmm& g, const std::vector<int>& dims) {
+  Gmm m;
+  const Index K = g.k(), q = static_cast<Index>(dims.size());
+  m.weights = g.weights;
+  m.means.resize(q, K);
+  m.covariances.assign(K, MatrixXd(q, q));
+  for (Index k = 0; k < K; ++k) {
+    for (Index a = 0; a < q; ++a) {
+      m.means(a, k) = g.means(dims[a], k);
+      for (Index b = 0; b < q; ++b)
+        m.covariances[k](a, b) = g.covariances[k](dims[a], dims[b]);
+    }
+  }
+  return m;
+}
+
+// Number of free parameters of a full-covariance mixture.
+inline double n_parameters(Index K, Index d) {
+  return static_cast<double>(K * d + K * d * (d + 1) / 2 + K - 1);
+}
+
+}  // namespace gmmmi
+
+#endif

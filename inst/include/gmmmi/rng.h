@@ -1,0 +1,108 @@
+// Portable random numbers: xoshiro256++ seeded through splitmix64.
+//
+// Every task (an initialisation, a fold, a bootstrap replicate) gets its own
+// stream derived from (master seed, task id), never from a thread id, so a
+// result does not depend on how many threads ran it. The distributions are
+// written out here rather than taken from <random>, whose normal and uniform
+// distributions differ between standard libraries.
+#ifndef GMMMI_RNG_H
+#define GMMMI_RNG_H
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace gmmmi {
+
+inline std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Identifiers of the kinds of task that draw random numbers; combined with an
+// index they name a stream.
+enum class Stream : std::uint64_t {
+  fit = 1,        // restarts of a single fit
+  split = 2,      // the cross-validation shuffle
+  select = 3,     // (K, init, fold) fits of component selection
+  bootstrap = 4,  // bootstrap replicates
+  monte_carlo = 5,
+  simulate = 6
+};
+
+constexpr double kTwoPowMinus53 = 1.1102230246251565404e-16;
+
+class Rng {
+ public:
+  Rng(std::uint64_t seed, Stream kind, std::uint64_t index) {
+    std::uint64_t sm = seed ^ (static_cast<std::uint64_t>(kind) * 0xd1b54a32d192ed03ULL);
+    sm = splitmix64(sm) ^ index;
+    for (auto& s : s_) s = splitmix64(sm);
+  }
+
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform on [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(next() >> 11) * kTwoPowMinus53; }
+
+  // Uniform on (0, 1): safe to take the log of.
+  double uniform_open() {
+    return (static_cast<double>(next() >> 11) + 0.5) * kTwoPowMinus53;
+  }
+
+  // Uniform integer in [0, n), n > 0, without modulo bias: draws above the
+  // largest multiple of n are rejected.
+  std::uint64_t below(std::uint64_t n) {
+    const std::uint64_t max = ~static_cast<std::uint64_t>(0);
+    const std::uint64_t limit = max - max % n;
+    std::uint64_t x = next();
+    while (x >= limit) x = next();
+    return x % n;
+  }
+
+  // Standard normal by the Box-Muller transform; the second value is cached.
+  double normal() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    const double r = std::sqrt(-2.0 * std::log(uniform_open()));
+    const double theta = 6.283185307179586 * uniform();
+    spare_ = r * std::sin(theta);
+    has_spare_ = true;
+    return r * std::cos(theta);
+  }
+
+  // Fisher-Yates shuffle.
+  template <class T>
+  void shuffle(std::vector<T>& v) {
+    for (std::size_t i = v.size(); i > 1; --i) {
+      const std::size_t j = static_cast<std::size_t>(below(i));
+      std::swap(v[i - 1], v[j]);
+    }
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+  }
+  std::uint64_t s_[4];
+  double spare_ = 0.0;
+  bool has_spare_ = false;
+};
+
+}  // namespace gmmmi
+
+#endif

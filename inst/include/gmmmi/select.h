@@ -1,0 +1,191 @@
+// Choosing the number of components (method.md section 4): one shuffled
+// split into folds shared by every K; for each K, every (init, fold) fit is
+// scored by its held-out mean log-likelihood; the best init's fold average is
+// the score of K, and the best fold's parameters are kept as a warm start.
+#ifndef GMMMI_SELECT_H
+#define GMMMI_SELECT_H
+
+#include <numeric>
+
+#include "fit.h"
+#include "parallel.h"
+
+namespace gmmmi {
+
+enum class Criterion { validation = 0, aic = 1, bic = 2 };
+
+struct SelectSettings {
+  FitSettings fit;
+  Criterion criterion = Criterion::validation;
+  int max_components = 50;
+  int n_folds = 2;
+  double threshold = 1e-5;
+  int patience = 1;
+  int fixed_components = 0;  // > 0: fit this K only, no search
+};
+
+struct KScore {
+  int k = 0;
+  double validation = 0.0;  // best init's held-out mean log-likelihood per sample
+  double aic = 0.0;         // of the full-data refit
+  double bic = 0.0;
+  double loglik = 0.0;      // full-data refit, total
+  int best_init = 0;
+  bool converged = true;    // every fit of this K converged
+  int max_iter = 0;         // the longest EM run among this K's fits
+};
+
+struct SelectResult {
+  std::vector<KScore> table;
+  int chosen_k = 0;
+  Gmm warm_start;        // best fold of the best init, at the chosen K
+  bool reached_max = false;
+  bool all_short = true;  // every fit stopped within two EM iterations
+  int n_failed = 0;
+  bool aborted = false;
+};
+
+struct Folds {
+  std::vector<MatrixXd> train, valid;
+};
+
+inline Folds make_folds(const MatrixRef& X, int n_folds, Rng& rng) {
+  const Index N = X.cols();
+  std::vector<Index> order(static_cast<std::size_t>(N));
+  std::iota(order.begin(), order.end(), Index(0));
+  rng.shuffle(order);
+  Folds f;
+  for (int fold = 0; fold < n_folds; ++fold) {
+    std::vector<Index> tr, va;
+    for (Index i = 0; i < N; ++i)
+      (i % n_folds == fold ? va : tr).push_back(order[static_cast<std::size_t>(i)]);
+    MatrixXd T(X.rows(), static_cast<Index>(tr.size())), V(X.rows(), static_cast<Index>(va.size()));
+    for (std::size_t i = 0; i < tr.size(); ++i) T.col(static_cast<Index>(i)) = X.col(tr[i]);
+    for (std::size_t i = 0; i < va.size(); ++i) V.col(static_cast<Index>(i)) = X.col(va[i]);
+    f.train.push_back(std::move(T));
+    f.valid.push_back(std::move(V));
+  }
+  return f;
+}
+
+// Score used by the stopping rule: higher is better, per sample, so that one
+// threshold serves every criterion.
+inline double selection_score(const KScore& s, Criterion c, double n) {
+  switch (c) {
+    case Criterion::validation: return s.validation;
+    case Criterion::aic: return -s.aic / (2.0 * n);
+    case Criterion::bic: return -s.bic / (2.0 * n);
+  }
+  return s.validation;
+}
+
+inline SelectResult select_components(const MatrixRef& X, const SelectSettings& s,
+                                      std::uint64_t seed, int n_threads, Monitor& monitor,
+                                      std::atomic<bool>& abort) {
+  SelectResult out;
+  const Index N = X.cols(), d = X.rows();
+  Rng split_rng(seed, Stream::split, 0);
+  const Folds folds = make_folds(X, s.n_folds, split_rng);
+  const int n_inits = s.fit.n_inits, n_folds = s.n_folds;
+  const VectorXd no_weights;
+
+  const int k_first = s.fixed_components > 0 ? s.fixed_components : 1;
+  const int k_last = s.fixed_components > 0 ? s.fixed_components : s.max_components;
+  double best_score = -std::numeric_limits<double>::infinity();
+  int best_k = 0, counter = 0;
+  Gmm best_start;
+  bool stopped = false;
+
+  for (int K = k_first; K <= k_last; ++K) {
+    const std::size_t n_tasks = static_cast<std::size_t>(n_inits * n_folds);
+    std::vector<EmResult> fits(n_tasks);
+    std::vector<double> valid(n_tasks, -std::numeric_limits<double>::infinity());
+    std::vector<int> failed(n_tasks, 0);
+    const bool finished = parallel_for(n_tasks, n_threads, monitor, abort, [&](std::size_t t) {
+      const int r = static_cast<int>(t) / n_folds, f = static_cast<int>(t) % n_folds;
+      const std::uint64_t stream = (static_cast<std::uint64_t>(K) << 24) |
+                                   (static_cast<std::uint64_t>(r) << 12) |
+                                   static_cast<std::uint64_t>(f);
+      fits[t] = fit_one_start(folds.train[static_cast<std::size_t>(f)], no_weights, K, s.fit,
+                              seed, Stream::select, stream, failed[t], &abort);
+      if (fits[t].ok()) {
+        Factorised fac;
+        if (factorise(fits[t].model, fac)) {
+          const double v = log_density(folds.valid[static_cast<std::size_t>(f)], fac).mean();
+          if (std::isfinite(v)) valid[t] = v;
+        }
+      }
+    });
+    if (!finished) {
+      out.aborted = true;
+      return out;
+    }
+
+    KScore row;
+    row.k = K;
+    row.validation = -std::numeric_limits<double>::infinity();
+    for (int r = 0; r < n_inits; ++r) {
+      double mean = 0.0;
+      for (int f = 0; f < n_folds; ++f) mean += valid[static_cast<std::size_t>(r * n_folds + f)];
+      mean /= n_folds;
+      if (r == 0 || mean > row.validation) {
+        row.validation = mean;
+        row.best_init = r;
+      }
+    }
+    std::size_t best_task = static_cast<std::size_t>(row.best_init * n_folds);
+    for (int f = 1; f < n_folds; ++f) {
+      const std::size_t t = static_cast<std::size_t>(row.best_init * n_folds + f);
+      if (valid[t] > valid[best_task]) best_task = t;
+    }
+    for (std::size_t t = 0; t < n_tasks; ++t) {
+      out.n_failed += failed[t];
+      row.converged = row.converged && fits[t].ok() && fits[t].converged;
+      row.max_iter = std::max(row.max_iter, fits[t].n_iter);
+      if (fits[t].n_iter > 2) out.all_short = false;
+    }
+    if (!std::isfinite(row.validation) || !fits[best_task].ok()) {
+      // No usable fit at this K (more components than the data support):
+      // record it and stop the search.
+      out.table.push_back(row);
+      stopped = true;
+      break;
+    }
+
+    // Full-data refit from the kept parameters, for the information criteria.
+    EmResult refit;
+    parallel_for(1, 1, monitor, abort, [&](std::size_t) {
+      refit = em(X, no_weights, fits[best_task].model, s.fit.em, &abort);
+    });
+    if (abort.load()) {
+      out.aborted = true;
+      return out;
+    }
+    const double ll_total = refit.ok() ? refit.loglik * static_cast<double>(N)
+                                       : -std::numeric_limits<double>::infinity();
+    const double p = n_parameters(K, d);
+    row.loglik = ll_total;
+    row.aic = -2.0 * ll_total + 2.0 * p;
+    row.bic = -2.0 * ll_total + p * std::log(static_cast<double>(N));
+    out.table.push_back(row);
+
+    const double score = selection_score(row, s.criterion, static_cast<double>(N));
+    if (best_k == 0 || score - best_score > s.threshold) {
+      best_score = score;
+      best_k = K;
+      best_start = fits[best_task].model;
+      counter = 0;
+    } else if (++counter >= s.patience) {
+      stopped = true;
+      break;
+    }
+  }
+  out.reached_max = !stopped && s.fixed_components <= 0;
+  out.chosen_k = best_k;
+  out.warm_start = best_start;
+  return out;
+}
+
+}  // namespace gmmmi
+
+#endif

@@ -1,0 +1,59 @@
+// Glue for gmm_fit() and the methods of a fitted "gmm".
+#include "glue.h"
+
+// [[Rcpp::export]]
+Rcpp::List gmm_fit_cpp(Rcpp::NumericMatrix x, int k, std::string init, double init_scale,
+                       int n_inits, double tol, double reg_covar, int max_iter,
+                       Rcpp::Nullable<Rcpp::NumericVector> weights, int n_threads) {
+  const Eigen::MatrixXd X = glue::points(x);
+  Eigen::VectorXd w;
+  if (weights.isNotNull()) w = Rcpp::as<Eigen::VectorXd>(weights.get());
+  gmmmi::FitSettings s;
+  s.init = glue::init_from_r(init);
+  s.init_scale = init_scale;
+  s.n_inits = n_inits;
+  s.em.tol = tol;
+  s.em.reg_covar = reg_covar;
+  s.em.max_iter = max_iter;
+  const std::uint64_t seed = glue::seed_from_r();
+  glue::RMonitor monitor;
+  std::atomic<bool> abort{false};
+  const gmmmi::FitOutcome out = gmmmi::fit_gmm(X, w, k, s, seed, n_threads, monitor, abort);
+  if (out.best.status == gmmmi::FitStatus::aborted) glue::interrupted();
+  const double total_weight = w.size() > 0 ? w.sum() : static_cast<double>(X.cols());
+  return Rcpp::List::create(
+      Rcpp::Named("model") = glue::gmm_to_r(out.best.model),
+      Rcpp::Named("loglik") = out.best.loglik * total_weight,
+      Rcpp::Named("n_iter") = out.best.n_iter, Rcpp::Named("converged") = out.best.converged,
+      Rcpp::Named("status") = std::string(gmmmi::status_name(out.best.status)),
+      Rcpp::Named("n_failed") = out.n_failed,
+      Rcpp::Named("init_logliks") = Rcpp::wrap(out.init_logliks));
+}
+
+// Log-density of each row of newdata and the responsibilities (N x K).
+// [[Rcpp::export]]
+Rcpp::List gmm_density_cpp(Rcpp::List model, Rcpp::NumericMatrix newdata) {
+  const gmmmi::Gmm g = glue::gmm_from_r(model);
+  gmmmi::Factorised f;
+  if (!gmmmi::factorise(g, f)) Rcpp::stop("the mixture has a covariance that is not positive definite");
+  const Eigen::MatrixXd X = glue::points(newdata);
+  gmmmi::DensityWork w;
+  gmmmi::log_components(X, f, w);
+  gmmmi::log_sum_exp_rows(w, true);
+  return Rcpp::List::create(Rcpp::Named("log_density") = Rcpp::wrap(w.log_dens),
+                            Rcpp::Named("responsibilities") = Rcpp::wrap(w.logp));
+}
+
+// [[Rcpp::export]]
+Rcpp::List gmm_simulate_cpp(Rcpp::List model, int n) {
+  const gmmmi::Gmm g = glue::gmm_from_r(model);
+  gmmmi::Factorised f;
+  if (!gmmmi::factorise(g, f)) Rcpp::stop("the mixture has a covariance that is not positive definite");
+  gmmmi::Rng rng(glue::seed_from_r(), gmmmi::Stream::simulate, 0);
+  Eigen::MatrixXd draws;
+  std::vector<int> labels;
+  gmmmi::sample_gmm(g, f, n, rng, draws, &labels);
+  for (int& l : labels) ++l;
+  return Rcpp::List::create(Rcpp::Named("x") = Rcpp::wrap(Eigen::MatrixXd(draws.transpose())),
+                            Rcpp::Named("component") = Rcpp::wrap(labels));
+}

@@ -1,0 +1,105 @@
+// Shared pieces of the Rcpp glue: conversions between R lists and gmmmi::Gmm,
+// the R-side monitor (interrupts, progress) and the seed drawn from R's RNG.
+#ifndef GMMMI_GLUE_H
+#define GMMMI_GLUE_H
+
+#include <RcppEigen.h>
+#include <gmmmi/gmmmi.h>
+
+namespace glue {
+
+// A mixture as R sees it: list(weights, means = K x d, covariances = d x d x K).
+inline Rcpp::List gmm_to_r(const gmmmi::Gmm& g) {
+  const int K = static_cast<int>(g.k()), d = static_cast<int>(g.dim());
+  Rcpp::NumericVector cov(Rcpp::Dimension(d, d, K));
+  for (int k = 0; k < K; ++k)
+    std::copy(g.covariances[k].data(), g.covariances[k].data() + d * d, cov.begin() + k * d * d);
+  return Rcpp::List::create(Rcpp::Named("weights") = Rcpp::wrap(Eigen::VectorXd(g.weights)),
+                            Rcpp::Named("means") = Rcpp::wrap(Eigen::MatrixXd(g.means.transpose())),
+                            Rcpp::Named("covariances") = cov);
+}
+
+inline gmmmi::Gmm gmm_from_r(const Rcpp::List& x) {
+  gmmmi::Gmm g;
+  g.weights = Rcpp::as<Eigen::VectorXd>(x["weights"]);
+  const Eigen::MatrixXd means = Rcpp::as<Eigen::MatrixXd>(x["means"]);
+  g.means = means.transpose();
+  const int K = static_cast<int>(g.weights.size()), d = static_cast<int>(means.cols());
+  Rcpp::NumericVector cov = x["covariances"];
+  g.covariances.resize(K);
+  for (int k = 0; k < K; ++k)
+    g.covariances[k] = Eigen::Map<const Eigen::MatrixXd>(cov.begin() + k * d * d, d, d);
+  return g;
+}
+
+// Rows of an R matrix (points) become columns (the core's layout).
+inline Eigen::MatrixXd points(const Rcpp::NumericMatrix& x) {
+  Eigen::Map<const Eigen::MatrixXd> m(x.begin(), x.nrow(), x.ncol());
+  return m.transpose();
+}
+
+// A 64-bit master seed from R's RNG, so that set.seed() reproduces results.
+inline std::uint64_t seed_from_r() {
+  Rcpp::RNGScope scope;
+  const std::uint64_t hi = static_cast<std::uint64_t>(R::unif_rand() * 4294967296.0);
+  const std::uint64_t lo = static_cast<std::uint64_t>(R::unif_rand() * 4294967296.0);
+  return (hi << 32) ^ lo;
+}
+
+inline void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
+
+// Runs on R's main thread only (parallel_for calls it from the calling thread).
+class RMonitor : public gmmmi::Monitor {
+ public:
+  explicit RMonitor(SEXP progress = R_NilValue) : progress_(progress) {}
+  bool interrupted() override { return R_ToplevelExec(check_interrupt_fn, nullptr) == FALSE; }
+  void progress(std::size_t done, std::size_t total) override {
+    if (Rf_isNull(progress_) || done == last_) return;
+    last_ = done;
+    Rcpp::Function f(progress_);
+    f(static_cast<double>(done), static_cast<double>(total));
+  }
+
+ private:
+  SEXP progress_;
+  std::size_t last_ = static_cast<std::size_t>(-1);
+};
+
+[[noreturn]] inline void interrupted() { throw Rcpp::internal::InterruptedException(); }
+
+}  // namespace glue
+
+#endif
+
+namespace glue {
+
+inline gmmmi::InitType init_from_r(const std::string& s) {
+  gmmmi::InitType t;
+  if (!gmmmi::parse_init(s, t)) Rcpp::stop("unknown initialisation '%s'", s);
+  return t;
+}
+
+// Fit and selection settings from a validated gmm_mi_control() list.
+inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
+  gmmmi::SelectSettings s;
+  s.fit.init = init_from_r(Rcpp::as<std::string>(c["init"]));
+  s.fit.init_scale = Rcpp::as<double>(c["init_scale"]);
+  s.fit.n_inits = Rcpp::as<int>(c["n_inits"]);
+  s.fit.em.tol = Rcpp::as<double>(c["tol"]);
+  s.fit.em.reg_covar = Rcpp::as<double>(c["reg_covar"]);
+  s.fit.em.max_iter = Rcpp::as<int>(c["max_iter"]);
+  s.fit.em.min_iter = Rcpp::as<int>(c["min_iter"]);
+  s.n_folds = Rcpp::as<int>(c["n_folds"]);
+  s.max_components = Rcpp::as<int>(c["max_components"]);
+  s.threshold = Rcpp::as<double>(c["threshold"]);
+  s.patience = Rcpp::as<int>(c["patience"]);
+  const std::string crit = Rcpp::as<std::string>(c["criterion"]);
+  s.criterion = crit == "aic" ? gmmmi::Criterion::aic
+                : crit == "bic" ? gmmmi::Criterion::bic
+                                : gmmmi::Criterion::validation;
+  SEXP fixed = c["fixed_components"];
+  s.fixed_components = Rf_isNull(fixed) ? 0 : Rcpp::as<int>(fixed);
+  return s;
+}
+
+}  // namespace glue

@@ -1,0 +1,112 @@
+// Glue for gmm_select(), gmm_mi(), gmm_entropy() and gmm_kl().
+#include "glue.h"
+
+namespace {
+
+Rcpp::List selection_to_r(const gmmmi::SelectResult& s) {
+  const std::size_t n = s.table.size();
+  Rcpp::IntegerVector k(n), init(n), max_iter(n);
+  Rcpp::NumericVector valid(n), aic(n), bic(n), loglik(n);
+  Rcpp::LogicalVector conv(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const gmmmi::KScore& r = s.table[i];
+    k[i] = r.k;
+    valid[i] = r.validation;
+    aic[i] = r.aic;
+    bic[i] = r.bic;
+    loglik[i] = r.loglik;
+    init[i] = r.best_init + 1;
+    conv[i] = r.converged;
+    max_iter[i] = r.max_iter;
+  }
+  Rcpp::DataFrame table = Rcpp::DataFrame::create(
+      Rcpp::Named("k") = k, Rcpp::Named("validation") = valid, Rcpp::Named("loglik") = loglik,
+      Rcpp::Named("aic") = aic, Rcpp::Named("bic") = bic, Rcpp::Named("best_init") = init,
+      Rcpp::Named("converged") = conv, Rcpp::Named("max_iter") = max_iter);
+  return Rcpp::List::create(
+      Rcpp::Named("table") = table, Rcpp::Named("n_components") = s.chosen_k,
+      Rcpp::Named("warm_start") = s.chosen_k > 0 ? static_cast<SEXP>(glue::gmm_to_r(s.warm_start))
+                                                 : R_NilValue,
+      Rcpp::Named("reached_max") = s.reached_max, Rcpp::Named("all_short") = s.all_short,
+      Rcpp::Named("n_failed") = s.n_failed);
+}
+
+std::vector<int> dims_from_r(const Rcpp::IntegerVector& v) {
+  std::vector<int> out(v.begin(), v.end());
+  for (int& d : out) --d;
+  return out;
+}
+
+}  // namespace
+
+// [[Rcpp::export]]
+Rcpp::List gmm_select_cpp(Rcpp::NumericMatrix x, Rcpp::List control, int n_threads,
+                          SEXP progress) {
+  Eigen::MatrixXd X = glue::points(x);
+  gmmmi::Scaling scaling;
+  if (!gmmmi::standardise(X, scaling)) Rcpp::stop("a column of the data has no spread");
+  const gmmmi::SelectSettings s = glue::settings_from_r(control);
+  const std::uint64_t seed = glue::seed_from_r();
+  glue::RMonitor monitor(progress);
+  std::atomic<bool> abort{false};
+  const gmmmi::SelectResult res = gmmmi::select_components(X, s, seed, n_threads, monitor, abort);
+  if (res.aborted) glue::interrupted();
+  Rcpp::List out = selection_to_r(res);
+  if (res.chosen_k > 0) out["warm_start"] = glue::gmm_to_r(gmmmi::unstandardise(res.warm_start, scaling));
+  return out;
+}
+
+// [[Rcpp::export]]
+Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
+                      Rcpp::IntegerVector y_dims, Rcpp::IntegerVector z_dims,
+                      Rcpp::List control, int n_bootstrap, double mc_samples, int n_threads,
+                      SEXP progress) {
+  gmmmi::MiSettings s;
+  s.select = glue::settings_from_r(control);
+  s.n_bootstrap = n_bootstrap;
+  s.mc_samples = static_cast<Eigen::Index>(mc_samples);
+  s.x = dims_from_r(x_dims);
+  s.y = dims_from_r(y_dims);
+  s.z = dims_from_r(z_dims);
+  const std::uint64_t seed = glue::seed_from_r();
+  glue::RMonitor monitor(progress);
+  gmmmi::MiResult r;
+  try {
+    r = gmmmi::estimate_mi(glue::points(x), s, seed, n_threads, monitor);
+  } catch (const std::invalid_argument& e) {
+    Rcpp::stop(e.what());
+  }
+  if (r.aborted) glue::interrupted();
+  Rcpp::List selection = selection_to_r(r.selection);
+  selection["warm_start"] = glue::gmm_to_r(gmmmi::unstandardise(r.selection.warm_start, r.scaling));
+  return Rcpp::List::create(
+      Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
+      Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
+      Rcpp::Named("bootstrap_iter") = Rcpp::wrap(r.bootstrap_iter),
+      Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
+      Rcpp::Named("fit") = glue::gmm_to_r(gmmmi::unstandardise(r.full_fit.model, r.scaling)),
+      Rcpp::Named("fit_loglik") = r.full_fit.loglik -
+                                   r.scaling.scale.array().log().sum(),
+      Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
+      Rcpp::Named("fit_converged") = r.full_fit.converged,
+      Rcpp::Named("selection") = selection, Rcpp::Named("n_retried") = r.n_retried,
+      Rcpp::Named("n_failed") = r.n_failed);
+}
+
+// Monte Carlo integrals on fitted mixtures: "entropy" of p, or "kl" of p from q.
+// [[Rcpp::export]]
+Rcpp::List gmm_integral_cpp(Rcpp::List p, Rcpp::Nullable<Rcpp::List> q, std::string type,
+                            double mc_samples) {
+  const gmmmi::Gmm gp = glue::gmm_from_r(p);
+  gmmmi::Rng rng(glue::seed_from_r(), gmmmi::Stream::monte_carlo, 0);
+  const Eigen::Index M = static_cast<Eigen::Index>(mc_samples);
+  gmmmi::McEstimate e;
+  if (type == "entropy") {
+    e = gmmmi::entropy(gp, M, rng);
+  } else {
+    const gmmmi::Gmm gq = glue::gmm_from_r(Rcpp::List(q.get()));
+    e = gmmmi::kl_divergence(gp, gq, M, rng);
+  }
+  if (!e.ok) Rcpp::stop("the integral could not be computed: a covariance is not positive definite");
+  return Rcpp::List::create(Rcpp::Named("value") = e.value, Rcpp::Named("mc_se") = e.mc_se);
+}

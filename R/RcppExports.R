@@ -2,26 +2,26 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 gmm_fit_cpp <- function(x, k, init, init_scale, n_inits, tol, reg_covar, max_iter, weights, n_threads) {
-    .Call('_gmmmi_gmm_fit_cpp', PACKAGE = 'gmmmi', x, k, init, init_scale, n_inits, tol, reg_covar, max_iter, weights, n_threads)
+    .Call(`_gmmmi_gmm_fit_cpp`, x, k, init, init_scale, n_inits, tol, reg_covar, max_iter, weights, n_threads)
 }
 
 gmm_density_cpp <- function(model, newdata) {
-    .Call('_gmmmi_gmm_density_cpp', PACKAGE = 'gmmmi', model, newdata)
+    .Call(`_gmmmi_gmm_density_cpp`, model, newdata)
 }
 
 gmm_simulate_cpp <- function(model, n) {
-    .Call('_gmmmi_gmm_simulate_cpp', PACKAGE = 'gmmmi', model, n)
+    .Call(`_gmmmi_gmm_simulate_cpp`, model, n)
 }
 
 gmm_select_cpp <- function(x, control, n_threads, progress) {
-    .Call('_gmmmi_gmm_select_cpp', PACKAGE = 'gmmmi', x, control, n_threads, progress)
+    .Call(`_gmmmi_gmm_select_cpp`, x, control, n_threads, progress)
 }
 
 gmm_mi_cpp <- function(x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress) {
-    .Call('_gmmmi_gmm_mi_cpp', PACKAGE = 'gmmmi', x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress)
+    .Call(`_gmmmi_gmm_mi_cpp`, x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress)
 }
 
 gmm_integral_cpp <- function(p, q, type, mc_samples) {
-    .Call('_gmmmi_gmm_integral_cpp', PACKAGE = 'gmmmi', p, q, type, mc_samples)
+    .Call(`_gmmmi_gmm_integral_cpp`, p, q, type, mc_samples)
 }
 

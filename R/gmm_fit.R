@@ -38,7 +38,7 @@
 #' @examples
 #' set.seed(1)
 #' x <- rbind(matrix(rnorm(400, -2), ncol = 2), matrix(rnorm(400, 2), ncol = 2))
-#' fit <- gmm_fit(x, k = 2)
+#' fit <- gmm_fit(x, k = 2, init = "kmeans")
 #' fit
 #' AIC(fit)
 #' head(predict(fit, x))
@@ -50,6 +50,7 @@ gmm_fit <- function(x, k, init = "random_responsibilities", n_inits = 1, tol = 1
   env <- current_env_call()
   x <- as_data_matrix(x, "x", env)
   n <- nrow(x)
+  if (missing(k)) gmmmi_abort("{.arg k}, the number of components, is required.", env)
   k <- check_whole(k, "k", env, min = 1)
   if (k > n) {
     gmmmi_abort("{.arg k} ({k}) must not exceed the number of rows of {.arg x} ({n}).", env)
@@ -73,6 +74,12 @@ gmm_fit <- function(x, k, init = "random_responsibilities", n_inits = 1, tol = 1
   if (!res$converged) {
     cli::cli_warn("EM stopped at {.arg max_iter} = {max_iter} iterations without converging.",
                   class = "gmmmi_warning_convergence")
+  } else if (k > 1 && res$n_iter <= 2 && init == "random_responsibilities") {
+    # Symmetric starts (random responsibilities give near-identical
+    # components) can meet the tolerance before the components separate.
+    cli::cli_warn(c("EM met {.arg tol} after only {res$n_iter} iteration{?s}: the components may not have separated.",
+                    "i" = "Try {.code init = \"kmeans\"}, more {.arg n_inits} or a smaller {.arg tol}."),
+                  class = "gmmmi_warning_short_fits")
   }
   new_gmm(res$model, colnames(x), loglik = res$loglik, n_iter = res$n_iter,
           converged = res$converged, n = if (is.null(weights)) n else sum(weights),
@@ -151,7 +158,7 @@ print.gmm <- function(x, digits = 3, ...) {
 #'   component, the log-likelihood, AIC, BIC and the convergence record.
 #' @examples
 #' set.seed(1)
-#' summary(gmm_fit(matrix(rnorm(200), ncol = 2), k = 2))
+#' summary(gmm_fit(matrix(rnorm(200), ncol = 2), k = 2, init = "kmeans"))
 #' @export
 summary.gmm <- function(object, ...) {
   k <- length(object$weights)
@@ -205,7 +212,7 @@ nobs.gmm <- function(object, ...) object$n
 #'   numeric vector.
 #' @examples
 #' set.seed(2)
-#' fit <- gmm_fit(c(rnorm(200, -3), rnorm(200, 3)), k = 2)
+#' fit <- gmm_fit(c(rnorm(200, -3), rnorm(200, 3)), k = 2, init = "kmeans")
 #' predict(fit, c(-3, 0, 3), type = "responsibilities")
 #' predict(fit, c(-3, 0, 3), type = "density")
 #' @export
@@ -216,6 +223,11 @@ predict.gmm <- function(object, newdata, type = c("class", "responsibilities", "
   if (missing(newdata)) gmmmi_abort("{.arg newdata} is required.", env)
   newdata <- as_data_matrix(newdata, "newdata", env)
   d <- gmm_dim(object)
+  names <- colnames(object$means)
+  # Columns are matched by name when newdata carries all the fitted names.
+  if (!is.null(colnames(newdata)) && all(names %in% colnames(newdata)) && ncol(newdata) >= d) {
+    newdata <- newdata[, names, drop = FALSE]
+  }
   if (ncol(newdata) != d) {
     gmmmi_abort("{.arg newdata} must have {d} column{?s}, like the fitted data, not {ncol(newdata)}.", env)
   }
@@ -269,7 +281,7 @@ simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
 #' @param dims The coordinates to keep, by position or by name.
 #' @return A `"gmm"` object in the chosen coordinates.
 #' @examples
-#' fit <- gmm_fit(matrix(rnorm(300), ncol = 3), k = 2)
+#' fit <- gmm_fit(matrix(rnorm(300), ncol = 3), k = 2, init = "kmeans")
 #' gmm_marginal(fit, c(1, 3))
 #' @export
 gmm_marginal <- function(object, dims) {

@@ -20,7 +20,8 @@ as_data_matrix <- function(x, arg, call) {
                     "x" = "Not numeric: {.field {bad}}."), call)
     }
     nm <- names(x)
-    x <- matrix(unlist(x, use.names = FALSE), nrow = nrow(x), ncol = ncol(x))
+    x <- if (ncol(x) == 0) matrix(numeric(0), nrow = nrow(x), ncol = 0) else
+      matrix(unlist(x, use.names = FALSE), nrow = nrow(x), ncol = ncol(x))
     colnames(x) <- nm
   } else if (is.list(x) || !is.numeric(x)) {
     gmmmi_abort("{.arg {arg}} must be a numeric vector, matrix or data frame, not {.obj_type_friendly {x}}.", call)

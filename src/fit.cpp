@@ -5,7 +5,7 @@
 Rcpp::List gmm_fit_cpp(Rcpp::NumericMatrix x, int k, std::string init, double init_scale,
                        int n_inits, double tol, double reg_covar, int max_iter,
                        Rcpp::Nullable<Rcpp::NumericVector> weights, int n_threads) {
-  const Eigen::MatrixXd X = glue::points(x);
+  const auto X = glue::points(x);
   Eigen::VectorXd w;
   if (weights.isNotNull()) w = Rcpp::as<Eigen::VectorXd>(weights.get());
   gmmmi::FitSettings s;
@@ -20,7 +20,7 @@ Rcpp::List gmm_fit_cpp(Rcpp::NumericMatrix x, int k, std::string init, double in
   std::atomic<bool> abort{false};
   const gmmmi::FitOutcome out = gmmmi::fit_gmm(X, w, k, s, seed, n_threads, monitor, abort);
   if (out.best.status == gmmmi::FitStatus::aborted) glue::interrupted();
-  const double total_weight = w.size() > 0 ? w.sum() : static_cast<double>(X.cols());
+  const double total_weight = w.size() > 0 ? w.sum() : static_cast<double>(X.rows());
   return Rcpp::List::create(
       Rcpp::Named("model") = glue::gmm_to_r(out.best.model),
       Rcpp::Named("loglik") = out.best.loglik * total_weight,
@@ -54,6 +54,6 @@ Rcpp::List gmm_simulate_cpp(Rcpp::List model, int n) {
   std::vector<int> labels;
   gmmmi::sample_gmm(g, f, n, rng, draws, &labels);
   for (int& l : labels) ++l;
-  return Rcpp::List::create(Rcpp::Named("x") = Rcpp::wrap(Eigen::MatrixXd(draws.transpose())),
+  return Rcpp::List::create(Rcpp::Named("x") = Rcpp::wrap(draws),
                             Rcpp::Named("component") = Rcpp::wrap(labels));
 }

@@ -32,10 +32,9 @@ inline gmmmi::Gmm gmm_from_r(const Rcpp::List& x) {
   return g;
 }
 
-// Rows of an R matrix (points) become columns (the core's layout).
-inline Eigen::MatrixXd points(const Rcpp::NumericMatrix& x) {
-  Eigen::Map<const Eigen::MatrixXd> m(x.begin(), x.nrow(), x.ncol());
-  return m.transpose();
+// An R matrix (one point per row, the core's layout too), viewed without a copy.
+inline Eigen::Map<const Eigen::MatrixXd> points(const Rcpp::NumericMatrix& x) {
+  return Eigen::Map<const Eigen::MatrixXd>(x.begin(), x.nrow(), x.ncol());
 }
 
 // A 64-bit master seed from R's RNG, so that set.seed() reproduces results.

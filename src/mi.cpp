@@ -42,7 +42,7 @@ std::vector<int> dims_from_r(const Rcpp::IntegerVector& v) {
 // [[Rcpp::export]]
 Rcpp::List gmm_select_cpp(Rcpp::NumericMatrix x, Rcpp::List control, int n_threads,
                           SEXP progress) {
-  Eigen::MatrixXd X = glue::points(x);
+  Eigen::MatrixXd X = glue::points(x);  // a copy: it is standardised in place
   gmmmi::Scaling scaling;
   if (!gmmmi::standardise(X, scaling)) Rcpp::stop("a column of the data has no spread");
   const gmmmi::SelectSettings s = glue::settings_from_r(control);
@@ -72,7 +72,7 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   glue::RMonitor monitor(progress);
   gmmmi::MiResult r;
   try {
-    r = gmmmi::estimate_mi(glue::points(x), s, seed, n_threads, monitor);
+    r = gmmmi::estimate_mi(Eigen::MatrixXd(glue::points(x)), s, seed, n_threads, monitor);
   } catch (const std::invalid_argument& e) {
     Rcpp::stop(e.what());
   }

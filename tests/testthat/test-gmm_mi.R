@@ -1,11 +1,363 @@
+# gmm_mi(): accuracy against closed-form MI (method.md section 8),
+# reproducibility, methods and input checks.
+
+# ---- the truths themselves ------------------------------------------------
+
+test_that("the closed-form truths agree with each other and with direct Monte Carlo", {
+  # Gaussian: block formula in one dimension, conditional formula via the
+  # partial correlation, known values from method.md.
+  expect_equal(mi_gaussian(0.6), 0.22314, tolerance = 1e-4)
+  S2 <- matrix(c(1, -0.9, -0.9, 1), 2)
+  expect_equal(mi_gaussian_blocks(S2, 1, 2), mi_gaussian(-0.9))
+  R <- matrix(c(1, 0.6, 0.5, 0.6, 1, 0.4, 0.5, 0.4, 1), 3)
+  expect_equal(cmi_gaussian(R, 1, 2, 3), mi_gaussian(partial_cor(0.6, 0.5, 0.4)))
+  expect_equal(mi_gamma_exp(0.1), 1.8788, tolerance = 1e-4)
+  expect_equal(mi_weinman(0.25), 1)
+  # The three branches of the Weinman formula join continuously.
+  expect_equal(mi_weinman(0.5 - 1e-7), mi_weinman(0.5), tolerance = 1e-5)
+  expect_equal(mi_weinman(0.5 + 1e-7), mi_weinman(0.5), tolerance = 1e-5)
+
+  # E[log p(y | x) - log p(y)] with the analytic densities.
+  set.seed(101)
+  n <- 2e5
+  a <- 0.7
+  x <- rgamma(n, shape = a)
+  y <- rexp(n, rate = x)
+  v <- log(x) - x * y - log(a) + (a + 1) * log1p(y)      # p(y) = a (1 + y)^-(a + 1)
+  expect_lt(abs(mean(v) - mi_gamma_exp(a)), 4 * sd(v) / sqrt(n))
+  for (a in c(0.25, 1)) {
+    x <- rexp(n, rate = 2)
+    e <- rexp(n, rate = 1 / a)
+    y <- x + e
+    # p(y) = 2 / (2a - 1) (exp(-y / a) - exp(-2y))
+    v <- -log(a) - e / a - log(2 / abs(2 * a - 1)) - log(abs(exp(-y / a) - exp(-2 * y)))
+    expect_lt(abs(mean(v) - mi_weinman(a)), 4 * sd(v) / sqrt(n))
+  }
+})
+
+# ---- accuracy ---------------------------------------------------------------
+
 test_that("MI of a correlated Gaussian pair is close to the closed form", {
   set.seed(11)
-  n <- 4000
-  rho <- 0.6
-  x <- rnorm(n)
-  y <- rho * x + sqrt(1 - rho^2) * rnorm(n)
-  res <- gmm_mi(x, y, n_bootstrap = 20, mc_samples = 2e4, n_threads = 2)
-  truth <- -0.5 * log(1 - rho^2)
+  d <- r_gaussian_pair(2000, 0.6)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 2e4, n_threads = 2))
   expect_s3_class(res, "gmm_mi")
-  expect_lt(abs(res$estimate - truth), 3 * res$se + 0.01)
+  expect_mi_near(res, mi_gaussian(0.6))
+  # The estimate and se are the mean and sd of the bootstrap values.
+  expect_length(res$bootstrap, 20)
+  expect_equal(res$estimate, mean(res$bootstrap))
+  expect_equal(res$se, sd(res$bootstrap))
+  expect_true(is.finite(res$mc_se) && res$mc_se > 0 && res$mc_se < res$se)
+  expect_identical(res$units, "nat")
+  expect_identical(res$n, 2000L)
+  expect_false(res$conditional)
+  expect_s3_class(res$selection, "gmm_selection")
+  expect_s3_class(res$fit, "gmm")
+  expect_identical(length(res$fit$weights), as.integer(res$n_components))
+})
+
+test_that("bivariate Gaussian MI matches -0.5 log(1 - rho^2) over a grid of rho", {
+  skip_on_cran()
+  n <- 1e4
+  for (rho in c(0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9)) {
+    set.seed(round(1000 * rho) + 2000)
+    d <- r_gaussian_pair(n, rho)
+    res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 3e4, n_threads = 2))
+    expect_mi_near(res, mi_gaussian(rho), max_se = 0.02)
+  }
+})
+
+test_that("MI is unchanged by shifting and rescaling each column", {
+  set.seed(12)
+  d <- r_gaussian_pair(1000, 0.5)
+  set.seed(5)
+  a <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 5, mc_samples = 5000, n_threads = 2))
+  set.seed(5)
+  b <- quiet_short_fits(gmm_mi(1e6 * d[, 1] - 3e7, 1e-6 * d[, 2] + 5, n_bootstrap = 5,
+                               mc_samples = 5000, n_threads = 2))
+  expect_equal(b$estimate, a$estimate, tolerance = 1e-6)
+  expect_equal(b$bootstrap, a$bootstrap, tolerance = 1e-6)
+})
+
+test_that("gamma-exponential MI matches digamma(a + 1) - log(a)", {
+  skip_on_cran()
+  # a = 0.1 is the paper's headline case (12 components); a = 1 is smoother.
+  cases <- list(list(a = 0.1, n = 1e4), list(a = 1, n = 5000))
+  for (cs in cases) {
+    set.seed(round(100 * cs$a) + 300)
+    d <- r_gamma_exp(cs$n, cs$a)
+    res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 3e4, n_threads = 2))
+    expect_gt(res$n_components, 1)
+    expect_mi_near(res, mi_gamma_exp(cs$a))
+  }
+})
+
+test_that("ordered Weinman exponential MI matches the closed form on both sides of a = 1/2", {
+  skip_on_cran()
+  for (a in c(0.25, 1)) {
+    set.seed(round(100 * a) + 400)
+    d <- r_weinman(5000, a)
+    res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 3e4, n_threads = 2))
+    expect_gt(res$n_components, 1)
+    expect_mi_near(res, mi_weinman(a))
+  }
+})
+
+test_that("MI of the paper's Gaussian-mixture dataset D3 is 0.13238 nat", {
+  skip_on_cran()
+  set.seed(503)
+  d <- r_d3(1e4)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 3e4, n_threads = 2))
+  expect_gte(res$n_components, 3)
+  expect_mi_near(res, mi_d3, max_se = 0.02)
+})
+
+test_that("MI between two 3-dimensional Gaussian blocks matches the determinant formula", {
+  skip_on_cran()
+  S <- diag(6)
+  S[1, 2] <- S[2, 1] <- 0.3
+  S[4, 5] <- S[5, 4] <- -0.2
+  S[1, 4] <- S[4, 1] <- 0.5
+  S[2, 6] <- S[6, 2] <- 0.4
+  S[3, 5] <- S[5, 3] <- -0.3
+  S[3, 6] <- S[6, 3] <- 0.2
+  truth <- mi_gaussian_blocks(S, 1:3, 4:6)
+  set.seed(505)
+  d <- r_mvn(1e4, S)
+  colnames(d) <- c("x1", "x2", "x3", "y1", "y2", "y3")
+  res <- quiet_short_fits(gmm_mi(d[, 1:3], d[, 4:6], n_bootstrap = 20, mc_samples = 3e4, n_threads = 2))
+  expect_identical(res$variables$x, c("x1", "x2", "x3"))
+  expect_identical(res$variables$y, c("y1", "y2", "y3"))
+  expect_mi_near(res, truth, max_se = 0.02)
+})
+
+test_that("conditional MI of a trivariate Gaussian matches -0.5 log(1 - partial correlation^2)", {
+  skip_on_cran()
+  R <- matrix(c(1, 0.6, 0.5, 0.6, 1, 0.4, 0.5, 0.4, 1), 3)
+  truth <- mi_gaussian(partial_cor(0.6, 0.5, 0.4))
+  set.seed(506)
+  d <- r_mvn(1e4, R)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], z = d[, 3], n_bootstrap = 20, mc_samples = 3e4,
+                                 n_threads = 2))
+  expect_true(res$conditional)
+  expect_identical(res$variables$z, "z")
+  expect_mi_near(res, truth, max_se = 0.02)
+  # The unconditional MI of the same data is clearly different (0.223 nat).
+  expect_gt(abs(mi_gaussian(0.6) - truth), 0.07)
+})
+
+test_that("conditional MI given a 2-dimensional z, and conditional independence, are recovered", {
+  skip_on_cran()
+  # x, y, z1, z2 with x and y dependent only through z: I(X; Y | Z) = 0.
+  # cov(x, y) = cov(x, z) Szz^-1 cov(z, y) = 0.6 * 0.5 + 0.3 * 0.24 = 0.372.
+  S <- matrix(c(1, 0.372, 0.6, 0.3,
+                0.372, 1, 0.5, 0.24,
+                0.6, 0.5, 1, 0,
+                0.3, 0.24, 0, 1), 4)
+  expect_equal(cmi_gaussian(S, 1, 2, 3:4), 0)
+  S2 <- S
+  S2[1, 2] <- S2[2, 1] <- 0.6
+  truth2 <- cmi_gaussian(S2, 1, 2, 3:4)
+  for (case in list(list(S = S, truth = 0), list(S = S2, truth = truth2))) {
+    set.seed(507)
+    d <- r_mvn(1e4, case$S)
+    res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], z = d[, 3:4], n_bootstrap = 20, mc_samples = 3e4,
+                                   n_threads = 2))
+    expect_mi_near(res, case$truth, max_se = 0.02)
+  }
+})
+
+# ---- reproducibility and units ------------------------------------------
+
+test_that("results do not depend on the number of threads, and set.seed reproduces them", {
+  set.seed(21)
+  d <- r_d3(1500)
+  run <- function(threads, units = "nat") {
+    set.seed(99)
+    quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 10, mc_samples = 1e4, units = units,
+                            n_threads = threads))
+  }
+  one <- run(1)
+  two <- run(2)
+  again <- run(2)
+  expect_gt(one$n_components, 1)
+  expect_identical(two$bootstrap, one$bootstrap)
+  expect_identical(two$estimate, one$estimate)
+  expect_identical(two$full_data, one$full_data)
+  expect_identical(two$selection$table, one$selection$table)
+  expect_identical(two$fit$means, one$fit$means)
+  expect_identical(again$bootstrap, two$bootstrap)
+
+  # A different seed gives different bootstrap values.
+  set.seed(100)
+  other <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 10, mc_samples = 1e4, n_threads = 2))
+  expect_false(identical(other$bootstrap, one$bootstrap))
+
+  bits <- run(2, "bit")
+  expect_identical(bits$units, "bit")
+  expect_equal(bits$bootstrap, two$bootstrap / log(2))
+  expect_equal(bits$estimate, two$estimate / log(2))
+  expect_equal(bits$se, two$se / log(2))
+  expect_equal(bits$mc_se, two$mc_se / log(2))
+  expect_equal(bits$full_data, two$full_data / log(2))
+})
+
+# ---- no bootstrap, methods ------------------------------------------------
+
+test_that("n_bootstrap = 0 gives one full-data estimate and no se", {
+  set.seed(31)
+  d <- r_gaussian_pair(1000, 0.6)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 0, mc_samples = 2e4, n_threads = 2))
+  expect_true(is.na(res$se))
+  expect_length(res$bootstrap, 0)
+  expect_true(is.finite(res$estimate))
+  expect_identical(res$estimate, res$full_data)
+  expect_true(is.finite(res$mc_se) && res$mc_se > 0)
+  expect_lt(abs(res$estimate - mi_gaussian(0.6)), 0.08)
+  expect_error(confint(res), class = "gmmmi_error_input")
+  df <- as.data.frame(res)
+  expect_identical(nrow(df), 1L)
+  expect_true(is.na(df$se) && is.na(df$conf_low) && is.na(df$conf_high))
+  expect_output(print(res), "single fit")
+  expect_output(print(summary(res)), "estimate")
+})
+
+test_that("confint(), as.data.frame(), summary() and print() describe the estimate", {
+  set.seed(32)
+  d <- r_gaussian_pair(1000, 0.6)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 25, mc_samples = 1e4, n_threads = 2))
+
+  ci <- confint(res)
+  expect_identical(dim(ci), c(1L, 2L))
+  expect_lt(ci[1], ci[2])
+  expect_equal(as.numeric(ci), unname(quantile(res$bootstrap, c(0.025, 0.975))))
+  ci50 <- confint(res, level = 0.5)
+  expect_gte(ci50[1], ci[1])
+  expect_lte(ci50[2], ci[2])
+  expect_lte(ci50[1], ci50[2])
+  expect_error(confint(res, level = 1.5), class = "gmmmi_error_input")
+  expect_error(confint(res, level = 0), class = "gmmmi_error_input")
+
+  df <- as.data.frame(res)
+  expect_s3_class(df, "data.frame")
+  expect_identical(nrow(df), 1L)
+  expect_true(all(c("estimate", "se", "conf_low", "conf_high", "mc_se", "units", "n_components",
+                    "n_bootstrap", "n") %in% names(df)))
+  expect_equal(df$estimate, res$estimate)
+  expect_equal(df$se, res$se)
+  expect_equal(c(df$conf_low, df$conf_high), as.numeric(ci))
+  expect_identical(df$units, "nat")
+
+  s <- summary(res)
+  expect_s3_class(s, "summary.gmm_mi")
+  out <- capture.output(print(s))
+  expect_true(any(grepl("estimate", out)))
+  expect_true(any(grepl("nat", out)))
+  expect_true(any(grepl("95% interval", out, fixed = TRUE)))
+  expect_output(print(res), "nat")
+
+  bits <- res
+  bits$units <- "bit"
+  expect_output(print(bits), "bit")
+})
+
+test_that("print() output is stable", {
+  set.seed(33)
+  d <- r_gaussian_pair(300, 0.6)
+  set.seed(1)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 10, mc_samples = 2000, n_threads = 1))
+  # Fix the numbers that depend on the fits, so that the snapshot records the
+  # layout and survives changes to the numerical core.
+  res$estimate <- 0.2231436
+  res$se <- 0.0134
+  res$n_components <- 1L
+  res$n_retried <- 0L
+  res$n_failed <- 0L
+  expect_snapshot(print(res))
+  res$units <- "bit"
+  expect_snapshot(print(res))
+  res$se <- NA_real_
+  res$n_bootstrap <- 0L
+  expect_snapshot(print(res))
+  res$conditional <- TRUE
+  res$variables$z <- c("z1", "z2")
+  res$se <- 0.0134
+  res$n_bootstrap <- 10L
+  expect_snapshot(print(res))
+})
+
+# ---- input forms ------------------------------------------------------------
+
+test_that("a two-column x without y is the same as giving the columns separately", {
+  set.seed(41)
+  m <- r_gaussian_pair(600, 0.5)
+  set.seed(7)
+  a <- quiet_short_fits(gmm_mi(m, n_bootstrap = 8, mc_samples = 5000, n_threads = 2))
+  set.seed(7)
+  b <- quiet_short_fits(gmm_mi(m[, 1], m[, 2], n_bootstrap = 8, mc_samples = 5000, n_threads = 2))
+  expect_identical(a$bootstrap, b$bootstrap)
+  expect_identical(a$estimate, b$estimate)
+  set.seed(7)
+  c2 <- quiet_short_fits(gmm_mi(as.data.frame(m), n_bootstrap = 8, mc_samples = 5000, n_threads = 2))
+  expect_identical(c2$bootstrap, a$bootstrap)
+  set.seed(7)
+  unnamed <- unname(m)
+  d2 <- quiet_short_fits(gmm_mi(unnamed, n_bootstrap = 8, mc_samples = 5000, n_threads = 2))
+  expect_identical(d2$bootstrap, a$bootstrap)
+  expect_identical(d2$variables$x, "x")
+  expect_identical(d2$variables$y, "y")
+
+  expect_error(gmm_mi(m[, 1]), class = "gmmmi_error_input")
+  expect_error(gmm_mi(cbind(m, m[, 1] + rnorm(600))), class = "gmmmi_error_input")
+  expect_error(gmm_mi(m, z = m[, 1]), class = "gmmmi_error_input")
+  expect_snapshot(gmm_mi(cbind(m, m[, 1] + 1)), error = TRUE)
+})
+
+# ---- bad inputs -------------------------------------------------------------
+
+test_that("bad data give input errors that name the argument", {
+  set.seed(51)
+  x <- rnorm(50)
+  y <- rnorm(50)
+  z <- rnorm(50)
+  expect_input_error(gmm_mi(x, y[-1]), "y")
+  expect_input_error(gmm_mi(x[-1], y), "x")
+  expect_input_error(gmm_mi(x, y, z[-(1:2)]), "z")
+  y_na <- y
+  y_na[3] <- NA
+  expect_input_error(gmm_mi(x, y_na), "y")
+  y_inf <- y
+  y_inf[4] <- Inf
+  expect_input_error(gmm_mi(x, y_inf), "y")
+  expect_input_error(gmm_mi(x, rep(1, 50)), "y")
+  expect_input_error(gmm_mi(cbind(x, 2), y), "x")
+  expect_input_error(gmm_mi(x, y, z = rep(3, 50)), "z")
+  expect_input_error(gmm_mi(x, letters[1:50]), "y")
+  expect_input_error(gmm_mi(x, data.frame(a = y, b = letters[1:50])), "y")
+  expect_input_error(gmm_mi(x, numeric(0)), "y")
+  expect_input_error(gmm_mi(x, list(y)), "y")
+  expect_snapshot(gmm_mi(x, y, z[-(1:2)]), error = TRUE)
+  expect_snapshot(gmm_mi(x, y_na), error = TRUE)
+  expect_snapshot(gmm_mi(x, rep(1, 50)), error = TRUE)
+})
+
+test_that("bad settings of gmm_mi() give input errors that name the argument", {
+  set.seed(52)
+  x <- rnorm(50)
+  y <- rnorm(50)
+  expect_input_error(gmm_mi(x, y, n_bootstrap = -1), "n_bootstrap")
+  expect_input_error(gmm_mi(x, y, n_bootstrap = 2.5), "n_bootstrap")
+  expect_input_error(gmm_mi(x, y, n_bootstrap = NA), "n_bootstrap")
+  expect_input_error(gmm_mi(x, y, mc_samples = 0), "mc_samples")
+  expect_input_error(gmm_mi(x, y, mc_samples = c(10, 20)), "mc_samples")
+  expect_input_error(gmm_mi(x, y, units = "foo"), "units")
+  expect_input_error(gmm_mi(x, y, units = "nats"), "units")
+  expect_input_error(gmm_mi(x, y, n_threads = 0), "n_threads")
+  expect_input_error(gmm_mi(x, y, control = list()), "control")
+  expect_input_error(gmm_mi(x, y, control = list(tol = 1e-3)), "control")
+  # Too few rows for cross-validation.
+  expect_input_error(gmm_mi(x[1:3], y[1:3]), "x")
+  expect_snapshot(gmm_mi(x, y, n_bootstrap = -1), error = TRUE)
+  expect_snapshot(gmm_mi(x, y, units = "foo"), error = TRUE)
+  expect_snapshot(gmm_mi(x, y, control = list()), error = TRUE)
 })

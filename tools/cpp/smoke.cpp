@@ -8,11 +8,11 @@ int main() {
   const double rho = 0.6;
   const Index N = 10000;
   Rng rng(42, Stream::simulate, 0);
-  MatrixXd X(2, N);
+  MatrixXd X(N, 2);
   for (Index i = 0; i < N; ++i) {
     const double a = rng.normal(), b = rng.normal();
-    X(0, i) = a;
-    X(1, i) = rho * a + std::sqrt(1 - rho * rho) * b;
+    X(i, 0) = a;
+    X(i, 1) = rho * a + std::sqrt(1 - rho * rho) * b;
   }
   MiSettings s;
   s.x = {0};

@@ -50,10 +50,10 @@ inline EmResult fit_weighted(const MatrixRef& X, const VectorXd& counts, const G
   std::vector<Index> keep;
   for (Index i = 0; i < counts.size(); ++i)
     if (counts[i] > 0) keep.push_back(i);
-  MatrixXd Xb(X.rows(), static_cast<Index>(keep.size()));
+  MatrixXd Xb(static_cast<Index>(keep.size()), X.cols());
   VectorXd wb(static_cast<Index>(keep.size()));
   for (std::size_t i = 0; i < keep.size(); ++i) {
-    Xb.col(static_cast<Index>(i)) = X.col(keep[i]);
+    Xb.row(static_cast<Index>(i)) = X.row(keep[i]);
     wb[static_cast<Index>(i)] = counts[keep[i]];
   }
   EmResult res = em(Xb, wb, warm, fs.em, abort);
@@ -66,7 +66,7 @@ inline EmResult fit_weighted(const MatrixRef& X, const VectorXd& counts, const G
                        ignored, abort);
 }
 
-// X is the joint data, one point per column, in original units.
+// X is the joint data, one point per row, in original units.
 inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed, int n_threads,
                             Monitor& monitor) {
   MiResult out;
@@ -79,7 +79,7 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
   }
   if (out.selection.chosen_k == 0) throw std::runtime_error("no mixture could be fitted to the data");
 
-  const Index N = X.cols();
+  const Index N = X.rows();
   const std::size_t B = static_cast<std::size_t>(s.n_bootstrap);
   out.bootstrap.assign(B, std::numeric_limits<double>::quiet_NaN());
   out.bootstrap_mc_se.assign(B, std::numeric_limits<double>::quiet_NaN());

@@ -44,15 +44,15 @@ struct EmWork {
   DensityWork dens;
   Factorised fac;
   MatrixXd weighted_resp;  // N x K
-  MatrixXd centred;        // d x N
-  MatrixXd scaled;         // d x N
+  MatrixXd centred;        // N x d
+  Eigen::ArrayXd scaled;   // N
 };
 
 // M-step: maximises the expected complete-data log-likelihood given the
 // responsibilities in work.dens.logp. Returns false on an empty component.
 inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
                    EmWork& work, Gmm& g) {
-  const Index N = X.cols(), d = X.rows();
+  const Index N = X.rows(), d = X.cols();
   const MatrixXd& resp = work.dens.logp;
   const Index K = resp.cols();
   if (w.size() == N) {
@@ -71,17 +71,22 @@ inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
   for (Index k = 0; k < K; ++k)
     if (!(nk[k] > floor)) return false;
   g.weights = nk / total;
-  g.means.noalias() = X * work.weighted_resp;
+  g.means.noalias() = X.transpose() * work.weighted_resp;
   for (Index k = 0; k < K; ++k) g.means.col(k) /= nk[k];
   for (Index k = 0; k < K; ++k) {
-    work.centred = X.colwise() - g.means.col(k);
-    work.scaled = work.centred.array().rowwise() * work.weighted_resp.col(k).transpose().array();
-    g.covariances[k].resize(d, d);
-    g.covariances[k].noalias() = work.scaled * work.centred.transpose();
-    g.covariances[k] /= nk[k];
-    // Symmetrise exactly: rounding can leave the two triangles apart.
-    g.covariances[k] = 0.5 * (g.covariances[k] + g.covariances[k].transpose()).eval();
-    g.covariances[k].diagonal().array() += reg_covar;
+    // Centred scatter, one coordinate pair at a time down contiguous columns.
+    work.centred = X.rowwise() - g.means.col(k).transpose();
+    MatrixXd& S = g.covariances[k];
+    S.resize(d, d);
+    for (Index a = 0; a < d; ++a) {
+      work.scaled = work.centred.col(a).array() * work.weighted_resp.col(k).array();
+      for (Index b = 0; b <= a; ++b) {
+        const double v = (work.scaled * work.centred.col(b).array()).sum() / nk[k];
+        S(a, b) = v;
+        S(b, a) = v;
+      }
+    }
+    S.diagonal().array() += reg_covar;
   }
   return true;
 }
@@ -93,7 +98,7 @@ inline double e_step(const MatrixRef& X, const VectorXd& w, const Gmm& g, EmWork
   if (!factorise(g, work.fac)) return std::numeric_limits<double>::quiet_NaN();
   log_components(X, work.fac, work.dens);
   log_sum_exp_rows(work.dens, true);
-  if (w.size() == X.cols()) return w.dot(work.dens.log_dens) / w.sum();
+  if (w.size() == X.rows()) return w.dot(work.dens.log_dens) / w.sum();
   return work.dens.log_dens.mean();
 }
 

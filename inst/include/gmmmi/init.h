@@ -33,8 +33,8 @@ inline bool parse_init(const std::string& s, InitType& out) {
 // Default spread of `random` and `minmax` starts: the radius of the d-ball
 // whose volume is the data's bounding-box volume shared among K components.
 inline double default_init_scale(const MatrixRef& X, Index K) {
-  const double d = static_cast<double>(X.rows());
-  const VectorXd range = X.rowwise().maxCoeff() - X.rowwise().minCoeff();
+  const double d = static_cast<double>(X.cols());
+  const VectorXd range = (X.colwise().maxCoeff() - X.colwise().minCoeff()).transpose();
   const double log_volume = range.array().max(1e-300).log().sum() - std::log(static_cast<double>(K));
   const double log_unit_ball = 0.5 * d * std::log(M_PI) - std::lgamma(0.5 * d + 1.0);
   return std::exp((log_volume - log_unit_ball) / d);
@@ -62,21 +62,21 @@ inline Gmm spherical_start(const MatrixXd& means, double scale) {
 // `scale` <= 0 asks for the default scale of the chosen type.
 inline bool initialise(const MatrixRef& X, const VectorXd& w, Index K, InitType type,
                        double scale, double reg_covar, Rng& rng, Gmm& g) {
-  const Index N = X.cols(), d = X.rows();
+  const Index N = X.rows(), d = X.cols();
   switch (type) {
     case InitType::random: {
       const double s = scale > 0 ? scale : default_init_scale(X, K);
       MatrixXd means(d, K);
       for (Index k = 0; k < K; ++k) {
         const Index i = static_cast<Index>(rng.below(static_cast<std::uint64_t>(N)));
-        for (Index j = 0; j < d; ++j) means(j, k) = X(j, i) + s * rng.normal();
+        for (Index j = 0; j < d; ++j) means(j, k) = X(i, j) + s * rng.normal();
       }
       g = spherical_start(means, s);
       return true;
     }
     case InitType::minmax: {
       const double s = scale > 0 ? scale : default_init_scale(X, K);
-      const VectorXd lo = X.rowwise().minCoeff(), hi = X.rowwise().maxCoeff();
+      const VectorXd lo = X.colwise().minCoeff().transpose(), hi = X.colwise().maxCoeff().transpose();
       MatrixXd means(d, K);
       for (Index k = 0; k < K; ++k)
         for (Index j = 0; j < d; ++j) means(j, k) = lo[j] + (hi[j] - lo[j]) * rng.uniform();

@@ -65,9 +65,9 @@ inline McEstimate mc_expectation(const Gmm& source, const std::vector<LogTerm>& 
       if (p.dims.empty()) {
         log_components(draws, p.fac, work);
       } else {
-        sub.resize(static_cast<Index>(p.dims.size()), b);
+        sub.resize(b, static_cast<Index>(p.dims.size()));
         for (std::size_t a = 0; a < p.dims.size(); ++a)
-          sub.row(static_cast<Index>(a)) = draws.row(p.dims[a]);
+          sub.col(static_cast<Index>(a)) = draws.col(p.dims[a]);
         log_components(sub, p.fac, work);
       }
       log_sum_exp_rows(work, false);

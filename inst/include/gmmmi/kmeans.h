@@ -18,8 +18,6 @@ struct KmeansResult {
 
 namespace detail {
 
-inline double weight_of(const VectorXd& w, Index i) { return w.size() > 0 ? w[i] : 1.0; }
-
 // Draws an index with probability proportional to p (non-negative); falls back
 // to a uniform draw when p sums to zero (all points on the chosen centres).
 inline Index draw_proportional(const VectorXd& p, Rng& rng) {
@@ -38,69 +36,73 @@ inline Index draw_proportional(const VectorXd& p, Rng& rng) {
 
 }  // namespace detail
 
+// Squared distance of every row of X to `center`, down contiguous columns.
+inline void squared_distances(const MatrixRef& X, const VectorXd& center, Eigen::ArrayXd& out) {
+  out.setZero(X.rows());
+  for (Index j = 0; j < X.cols(); ++j) out += (X.col(j).array() - center[j]).square();
+}
+
 inline KmeansResult kmeans(const MatrixRef& X, const VectorXd& w, Index K, Rng& rng,
                            int max_iter = 300, double tol = 1e-4) {
-  const Index N = X.cols(), d = X.rows();
+  const Index N = X.rows(), d = X.cols();
   KmeansResult res;
   res.centers.resize(d, K);
   res.labels.assign(static_cast<std::size_t>(N), 0);
+  const VectorXd pw = w.size() == N ? w : VectorXd::Ones(N);
 
   // k-means++ seeding, weighted by the observation weights.
-  VectorXd closest(N), p(N);
-  VectorXd pw = w.size() == N ? w : VectorXd::Ones(N);
-  Index first = detail::draw_proportional(pw, rng);
-  res.centers.col(0) = X.col(first);
-  closest = (X.colwise() - res.centers.col(0)).colwise().squaredNorm().transpose();
+  Eigen::ArrayXd closest, dk;
+  res.centers.col(0) = X.row(detail::draw_proportional(pw, rng)).transpose();
+  squared_distances(X, res.centers.col(0), closest);
   for (Index k = 1; k < K; ++k) {
-    p = closest.cwiseProduct(pw);
-    const Index next = detail::draw_proportional(p, rng);
-    res.centers.col(k) = X.col(next);
-    closest = closest.cwiseMin(
-        (X.colwise() - res.centers.col(k)).colwise().squaredNorm().transpose());
+    const VectorXd p = (closest * pw.array()).matrix();
+    res.centers.col(k) = X.row(detail::draw_proportional(p, rng)).transpose();
+    squared_distances(X, res.centers.col(k), dk);
+    closest = closest.min(dk);
   }
 
-  // Tolerance relative to the data's spread, as the shift of the centres.
-  const double spread = (X.colwise() - X.rowwise().mean()).squaredNorm() / std::max<Index>(N, 1);
+  // Stop when the centres move by less than tol times the data's (weighted)
+  // variance.
+  const double total_w = pw.sum();
+  const Eigen::RowVectorXd centre = (pw.transpose() * X) / total_w;
+  const double spread = (pw.array() * (X.rowwise() - centre).rowwise().squaredNorm().array()).sum() / total_w;
   const double shift_tol = tol * spread;
   MatrixXd sums(d, K);
-  VectorXd counts(K), dist(N);
+  VectorXd counts(K);
+  Eigen::ArrayXd best(N);
   for (int iter = 0; iter < max_iter; ++iter) {
     res.n_iter = iter + 1;
-    for (Index i = 0; i < N; ++i) {
-      Index best = 0;
-      double best_d = (X.col(i) - res.centers.col(0)).squaredNorm();
-      for (Index k = 1; k < K; ++k) {
-        const double dk = (X.col(i) - res.centers.col(k)).squaredNorm();
-        if (dk < best_d) {
-          best_d = dk;
-          best = k;
+    squared_distances(X, res.centers.col(0), best);
+    std::fill(res.labels.begin(), res.labels.end(), 0);
+    for (Index k = 1; k < K; ++k) {
+      squared_distances(X, res.centers.col(k), dk);
+      for (Index i = 0; i < N; ++i)
+        if (dk[i] < best[i]) {
+          best[i] = dk[i];
+          res.labels[static_cast<std::size_t>(i)] = static_cast<int>(k);
         }
-      }
-      res.labels[static_cast<std::size_t>(i)] = static_cast<int>(best);
-      dist[i] = best_d;
     }
     sums.setZero();
     counts.setZero();
     for (Index i = 0; i < N; ++i) {
       const int l = res.labels[static_cast<std::size_t>(i)];
-      const double wi = detail::weight_of(w, i);
-      sums.col(l) += wi * X.col(i);
-      counts[l] += wi;
+      sums.col(l) += pw[i] * X.row(i).transpose();
+      counts[l] += pw[i];
     }
-    // Reseed empty clusters at the points currently worst served.
+    // Reseed an empty cluster at the point currently worst served.
     for (Index k = 0; k < K; ++k) {
       if (counts[k] > 0.0) continue;
-      Index far = 0;
-      for (Index i = 1; i < N; ++i)
-        if (detail::weight_of(w, i) > 0.0 && dist[i] > dist[far]) far = i;
+      Index far = -1;
+      for (Index i = 0; i < N; ++i)
+        if (pw[i] > 0.0 && (far < 0 || best[i] > best[far])) far = i;
+      if (far < 0) break;
       const int old = res.labels[static_cast<std::size_t>(far)];
-      const double wf = detail::weight_of(w, far);
-      sums.col(old) -= wf * X.col(far);
-      counts[old] -= wf;
-      sums.col(k) = wf * X.col(far);
-      counts[k] = wf;
+      sums.col(old) -= pw[far] * X.row(far).transpose();
+      counts[old] -= pw[far];
+      sums.col(k) = pw[far] * X.row(far).transpose();
+      counts[k] = pw[far];
       res.labels[static_cast<std::size_t>(far)] = static_cast<int>(k);
-      dist[far] = 0.0;
+      best[far] = 0.0;
     }
     double moved = 0.0;
     for (Index k = 0; k < K; ++k) {

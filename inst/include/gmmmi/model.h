@@ -1,7 +1,7 @@
 // The Gaussian mixture model, its factorised form and its densities.
 //
-// Data are stored one point per column (d x N), so that a component's
-// log-density for every point is one small matrix product.
+// Data are stored one point per row (N x d, as R stores a matrix), so that
+// every per-point operation runs down contiguous columns and vectorises.
 #ifndef GMMMI_MODEL_H
 #define GMMMI_MODEL_H
 
@@ -9,6 +9,8 @@
 #include <cmath>
 #include <limits>
 #include <vector>
+
+#include "vecmath.h"
 
 namespace gmmmi {
 
@@ -66,42 +68,59 @@ inline bool factorise(const Gmm& g, Factorised& f) {
 
 // Workspace for density evaluations, so that the EM loop does not allocate.
 struct DensityWork {
-  MatrixXd projected;  // d x N
-  MatrixXd logp;       // N x K: log w_k + log N(x_i; mu_k, Sigma_k), later responsibilities
-  VectorXd row_max;    // N
-  VectorXd log_dens;   // N: log p(x_i)
+  Eigen::ArrayXd term;  // N: one coordinate of L^{-1}(x - mu)
+  Eigen::ArrayXd maha;  // N: squared Mahalanobis distance
+  MatrixXd logp;        // N x K: log w_k + log N(x_i; mu_k, Sigma_k), later responsibilities
+  VectorXd row_max;     // N
+  VectorXd log_dens;    // N: log p(x_i)
 };
 
-// Fills w.logp with the weighted log component densities.
+// Fills w.logp with the weighted log component densities of the rows of X.
+// The Mahalanobis term |L^{-1}(x - mu)|^2 is accumulated one coordinate at a
+// time down the columns of X: for the small d of MI problems this beats a
+// general matrix product, whose packing overhead dominates at d = 2.
 inline void log_components(const MatrixRef& X, const Factorised& f, DensityWork& w) {
-  const Index N = X.cols(), K = f.log_norm.size();
+  const Index N = X.rows(), d = X.cols(), K = f.log_norm.size();
   w.logp.resize(N, K);
-  w.projected.resize(X.rows(), N);
+  w.term.resize(N);
+  w.maha.resize(N);
   for (Index k = 0; k < K; ++k) {
-    w.projected.noalias() = f.prec_chol[k] * X;
-    w.projected.colwise() -= f.prec_means.col(k);
-    w.logp.col(k) = (f.log_norm[k] - 0.5 * w.projected.colwise().squaredNorm().array()).matrix().transpose();
+    const MatrixXd& P = f.prec_chol[k];
+    w.maha.setZero();
+    for (Index j = 0; j < d; ++j) {
+      w.term = X.col(j).array() * P(j, j) - f.prec_means(j, k);
+      for (Index l = 0; l < j; ++l) w.term += X.col(l).array() * P(j, l);
+      w.maha += w.term.square();
+    }
+    w.logp.col(k) = (f.log_norm[k] - 0.5 * w.maha).matrix();
   }
 }
 
 // Turns w.logp into the log-density of each point (w.log_dens) and, when
 // `responsibilities` is true, overwrites w.logp with the responsibilities.
+// Reductions run column by column: rowwise reductions of a column-major
+// matrix would stride through memory.
 inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
-  const Index N = w.logp.rows();
-  w.row_max = w.logp.rowwise().maxCoeff();
+  const Index N = w.logp.rows(), K = w.logp.cols();
+  w.row_max = w.logp.col(0);
+  for (Index k = 1; k < K; ++k) w.row_max = w.row_max.cwiseMax(w.logp.col(k));
   // A point far from every component would give -inf - (-inf); pin the max.
   for (Index i = 0; i < N; ++i)
     if (!std::isfinite(w.row_max[i])) w.row_max[i] = 0.0;
-  w.logp.colwise() -= w.row_max;
-  w.logp = w.logp.array().exp().matrix();
-  w.log_dens = w.logp.rowwise().sum();
+  w.log_dens.setZero(N);
+  for (Index k = 0; k < K; ++k) {
+    w.logp.col(k) -= w.row_max;
+    exp_inplace(w.logp.col(k).data(), N);
+    w.log_dens += w.logp.col(k);
+  }
   if (responsibilities) {
-    w.logp.array().colwise() /= w.log_dens.array();
+    w.term = w.log_dens.array().inverse();
+    for (Index k = 0; k < K; ++k) w.logp.col(k).array() *= w.term;
   }
   w.log_dens = w.log_dens.array().log().matrix() + w.row_max;
 }
 
-// log p(x) for each column of X.
+// log p(x) for each row of X.
 inline VectorXd log_density(const MatrixRef& X, const Factorised& f) {
   DensityWork w;
   log_components(X, f, w);

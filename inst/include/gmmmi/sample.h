@@ -3,6 +3,7 @@
 #define GMMMI_SAMPLE_H
 
 #include <algorithm>
+#include <numeric>
 #include <vector>
 
 #include "model.h"
@@ -10,23 +11,56 @@
 
 namespace gmmmi {
 
-// Fills `out` (d x M) with M draws and `labels` with their components.
+// Fills `out` (M x d) with M draws from the mixture. The draws come grouped
+// by component (counts drawn from the weights, then each component's block
+// transformed at once), which is all a Monte Carlo average needs. When
+// `labels` is given the rows are shuffled into random order and labelled.
 inline void sample_gmm(const Gmm& g, const Factorised& f, Index M, Rng& rng, MatrixXd& out,
                        std::vector<int>* labels = nullptr) {
   const Index K = g.k(), d = g.dim();
   std::vector<double> cum(static_cast<std::size_t>(K));
   double acc = 0.0;
   for (Index k = 0; k < K; ++k) cum[static_cast<std::size_t>(k)] = (acc += g.weights[k]);
-  out.resize(d, M);
-  if (labels != nullptr) labels->resize(static_cast<std::size_t>(M));
-  VectorXd z(d);
+  std::vector<Index> counts(static_cast<std::size_t>(K), 0);
   for (Index m = 0; m < M; ++m) {
     const double u = rng.uniform() * acc;
     Index k = static_cast<Index>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
-    if (k >= K) k = K - 1;
-    for (Index j = 0; j < d; ++j) z[j] = rng.normal();
-    out.col(m).noalias() = g.means.col(k) + f.chol[k].triangularView<Eigen::Lower>() * z;
-    if (labels != nullptr) (*labels)[static_cast<std::size_t>(m)] = static_cast<int>(k);
+    ++counts[static_cast<std::size_t>(std::min(k, K - 1))];
+  }
+  out.resize(M, d);
+  for (Index j = 0; j < d; ++j)
+    for (Index m = 0; m < M; ++m) out(m, j) = rng.normal();
+  Index start = 0;
+  for (Index k = 0; k < K; ++k) {
+    const Index n = counts[static_cast<std::size_t>(k)];
+    if (n == 0) continue;
+    // x = mu + L z for each row z, in place: coordinate j depends only on
+    // coordinates l <= j (L is lower triangular), so go from the last down.
+    const MatrixXd& L = f.chol[k];
+    for (Index j = d - 1; j >= 0; --j) {
+      auto col = out.col(j).segment(start, n).array();
+      col = col * L(j, j) + g.means(j, k);
+      for (Index l = 0; l < j; ++l) col += L(j, l) * out.col(l).segment(start, n).array();
+    }
+    start += n;
+  }
+  if (labels != nullptr) {
+    std::vector<Index> order(static_cast<std::size_t>(M));
+    std::iota(order.begin(), order.end(), Index(0));
+    rng.shuffle(order);
+    MatrixXd shuffled(M, d);
+    labels->assign(static_cast<std::size_t>(M), 0);
+    std::vector<int> grouped;
+    grouped.reserve(static_cast<std::size_t>(M));
+    for (Index k = 0; k < K; ++k)
+      grouped.insert(grouped.end(), static_cast<std::size_t>(counts[static_cast<std::size_t>(k)]),
+                     static_cast<int>(k));
+    for (Index m = 0; m < M; ++m) {
+      const Index src = order[static_cast<std::size_t>(m)];
+      shuffled.row(m) = out.row(src);
+      (*labels)[static_cast<std::size_t>(m)] = grouped[static_cast<std::size_t>(src)];
+    }
+    out.swap(shuffled);
   }
 }
 

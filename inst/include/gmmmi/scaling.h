@@ -17,20 +17,20 @@ struct Scaling {
 
 // Returns false if a coordinate has no spread (or its spread is not finite).
 inline bool standardise(MatrixXd& X, Scaling& s) {
-  const Index d = X.rows(), N = X.cols();
+  const Index N = X.rows(), d = X.cols();
   s.center.resize(d);
   s.scale.resize(d);
   for (Index j = 0; j < d; ++j) {
     // Scale by the largest magnitude first so that squares cannot overflow.
-    const double big = X.row(j).cwiseAbs().maxCoeff();
+    const double big = X.col(j).cwiseAbs().maxCoeff();
     if (!(big > 0.0) || !std::isfinite(big)) return false;
-    const Eigen::RowVectorXd r = X.row(j) / big;
+    const VectorXd r = X.col(j) / big;
     const double m = r.mean();
     const double sd = std::sqrt((r.array() - m).square().sum() / static_cast<double>(N));
     if (!(sd > 0.0) || !std::isfinite(sd)) return false;
     s.center[j] = m * big;
     s.scale[j] = sd * big;
-    X.row(j) = (r.array() - m) / sd;
+    X.col(j) = (r.array() - m) / sd;
   }
   return true;
 }

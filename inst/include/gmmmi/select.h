@@ -40,7 +40,7 @@ struct SelectResult {
   int chosen_k = 0;
   Gmm warm_start;        // best fold of the best init, at the chosen K
   bool reached_max = false;
-  bool all_short = true;  // every fit stopped within two EM iterations
+  bool all_short = false;  // every fit with K > 1 stopped within two EM iterations
   int n_failed = 0;
   bool aborted = false;
 };
@@ -50,7 +50,7 @@ struct Folds {
 };
 
 inline Folds make_folds(const MatrixRef& X, int n_folds, Rng& rng) {
-  const Index N = X.cols();
+  const Index N = X.rows();
   std::vector<Index> order(static_cast<std::size_t>(N));
   std::iota(order.begin(), order.end(), Index(0));
   rng.shuffle(order);
@@ -59,9 +59,9 @@ inline Folds make_folds(const MatrixRef& X, int n_folds, Rng& rng) {
     std::vector<Index> tr, va;
     for (Index i = 0; i < N; ++i)
       (i % n_folds == fold ? va : tr).push_back(order[static_cast<std::size_t>(i)]);
-    MatrixXd T(X.rows(), static_cast<Index>(tr.size())), V(X.rows(), static_cast<Index>(va.size()));
-    for (std::size_t i = 0; i < tr.size(); ++i) T.col(static_cast<Index>(i)) = X.col(tr[i]);
-    for (std::size_t i = 0; i < va.size(); ++i) V.col(static_cast<Index>(i)) = X.col(va[i]);
+    MatrixXd T(static_cast<Index>(tr.size()), X.cols()), V(static_cast<Index>(va.size()), X.cols());
+    for (std::size_t i = 0; i < tr.size(); ++i) T.row(static_cast<Index>(i)) = X.row(tr[i]);
+    for (std::size_t i = 0; i < va.size(); ++i) V.row(static_cast<Index>(i)) = X.row(va[i]);
     f.train.push_back(std::move(T));
     f.valid.push_back(std::move(V));
   }
@@ -83,7 +83,7 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
                                       std::uint64_t seed, int n_threads, Monitor& monitor,
                                       std::atomic<bool>& abort) {
   SelectResult out;
-  const Index N = X.cols(), d = X.rows();
+  const Index N = X.rows(), d = X.cols();
   Rng split_rng(seed, Stream::split, 0);
   const Folds folds = make_folds(X, s.n_folds, split_rng);
   const int n_inits = s.fit.n_inits, n_folds = s.n_folds;
@@ -95,6 +95,7 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   int best_k = 0, counter = 0;
   Gmm best_start;
   bool stopped = false;
+  int n_multi = 0, n_multi_short = 0;  // fits with K > 1, and those that stopped early
 
   for (int K = k_first; K <= k_last; ++K) {
     const std::size_t n_tasks = static_cast<std::size_t>(n_inits * n_folds);
@@ -142,7 +143,10 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
       out.n_failed += failed[t];
       row.converged = row.converged && fits[t].ok() && fits[t].converged;
       row.max_iter = std::max(row.max_iter, fits[t].n_iter);
-      if (fits[t].n_iter > 2) out.all_short = false;
+      if (K > 1 && fits[t].ok()) {
+        ++n_multi;
+        if (fits[t].n_iter <= 2) ++n_multi_short;
+      }
     }
     if (!std::isfinite(row.validation) || !fits[best_task].ok()) {
       // No usable fit at this K (more components than the data support):
@@ -181,6 +185,7 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
     }
   }
   out.reached_max = !stopped && s.fixed_components <= 0;
+  out.all_short = n_multi > 0 && n_multi_short == n_multi;
   out.chosen_k = best_k;
   out.warm_start = best_start;
   return out;

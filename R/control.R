@@ -34,7 +34,19 @@ gmm_mi_control <- function(init = "random_responsibilities", n_inits = 3, n_fold
                            max_components = 50, criterion = c("validation", "aic", "bic"),
                            threshold = 1e-5, patience = 1, fixed_components = NULL,
                            init_scale = NULL, min_iter = 0) {
-  env <- current_env_call()
+  make_control(init = init, n_inits = n_inits, n_folds = n_folds, tol = tol,
+               reg_covar = reg_covar, max_iter = max_iter, max_components = max_components,
+               criterion = criterion, threshold = threshold, patience = patience,
+               fixed_components = fixed_components, init_scale = init_scale,
+               min_iter = min_iter, env = current_env_call())
+}
+
+# Validates settings on behalf of `env`, the user-facing call that took them.
+make_control <- function(init = "random_responsibilities", n_inits = 3, n_folds = 2,
+                         tol = 1e-5, reg_covar = 1e-15, max_iter = 10000,
+                         max_components = 50, criterion = c("validation", "aic", "bic"),
+                         threshold = 1e-5, patience = 1, fixed_components = NULL,
+                         init_scale = NULL, min_iter = 0, env) {
   out <- list(
     init = check_choice(init, init_types, "init", env),
     n_inits = check_whole(n_inits, "n_inits", env, min = 1, max = 1000),

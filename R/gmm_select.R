@@ -33,9 +33,15 @@ gmm_select <- function(x, max_components = 50, criterion = c("validation", "aic"
   env <- current_env_call()
   x <- as_data_matrix(x, "x", env)
   check_no_constant(x, "x", env)
-  control <- gmm_mi_control(max_components = max_components, criterion = criterion,
-                            n_folds = n_folds, n_inits = n_inits, threshold = threshold,
-                            patience = patience, fixed_components = fixed_components, ...)
+  extra <- list(...)
+  if (length(extra) && (is.null(names(extra)) || any(!nzchar(names(extra))) ||
+                        !all(names(extra) %in% names(formals(make_control))))) {
+    gmmmi_abort("Arguments in {.arg ...} must be named settings of {.fn gmm_mi_control}.", env)
+  }
+  control <- do.call(make_control, c(list(max_components = max_components, criterion = criterion,
+                                          n_folds = n_folds, n_inits = n_inits, threshold = threshold,
+                                          patience = patience, fixed_components = fixed_components,
+                                          env = env), extra), quote = TRUE)
   n_threads <- resolve_threads(n_threads, env)
   check_rows_for_folds(nrow(x), control, env)
   res <- gmm_select_cpp(x, control, n_threads, progress_callback("Selecting components", environment()))

@@ -3,7 +3,9 @@
 
 namespace {
 
-Rcpp::List selection_to_r(const gmmmi::SelectResult& s) {
+// The selection was made on standardised data; `log_jacobian` (minus the sum
+// of the log scales) brings its log-likelihoods back to the data's units.
+Rcpp::List selection_to_r(const gmmmi::SelectResult& s, double log_jacobian, double n_obs) {
   const std::size_t n = s.table.size();
   Rcpp::IntegerVector k(n), init(n), max_iter(n);
   Rcpp::NumericVector valid(n), aic(n), bic(n), loglik(n);
@@ -11,10 +13,11 @@ Rcpp::List selection_to_r(const gmmmi::SelectResult& s) {
   for (std::size_t i = 0; i < n; ++i) {
     const gmmmi::KScore& r = s.table[i];
     k[i] = r.k;
-    valid[i] = r.validation;
-    aic[i] = r.aic;
-    bic[i] = r.bic;
-    loglik[i] = r.loglik;
+    const double shift = n_obs * log_jacobian;
+    valid[i] = r.validation + log_jacobian;
+    aic[i] = r.aic - 2.0 * shift;
+    bic[i] = r.bic - 2.0 * shift;
+    loglik[i] = r.loglik + shift;
     init[i] = r.best_init + 1;
     conv[i] = r.converged;
     max_iter[i] = r.max_iter;
@@ -51,7 +54,7 @@ Rcpp::List gmm_select_cpp(Rcpp::NumericMatrix x, Rcpp::List control, int n_threa
   std::atomic<bool> abort{false};
   const gmmmi::SelectResult res = gmmmi::select_components(X, s, seed, n_threads, monitor, abort);
   if (res.aborted) glue::interrupted();
-  Rcpp::List out = selection_to_r(res);
+  Rcpp::List out = selection_to_r(res, -scaling.scale.array().log().sum(), X.rows());
   if (res.chosen_k > 0) out["warm_start"] = glue::gmm_to_r(gmmmi::unstandardise(res.warm_start, scaling));
   return out;
 }
@@ -77,7 +80,8 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
     Rcpp::stop(e.what());
   }
   if (r.aborted) glue::interrupted();
-  Rcpp::List selection = selection_to_r(r.selection);
+  const double log_jacobian = -r.scaling.scale.array().log().sum();
+  Rcpp::List selection = selection_to_r(r.selection, log_jacobian, x.nrow());
   selection["warm_start"] = glue::gmm_to_r(gmmmi::unstandardise(r.selection.warm_start, r.scaling));
   return Rcpp::List::create(
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
@@ -85,8 +89,7 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
       Rcpp::Named("bootstrap_iter") = Rcpp::wrap(r.bootstrap_iter),
       Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
       Rcpp::Named("fit") = glue::gmm_to_r(gmmmi::unstandardise(r.full_fit.model, r.scaling)),
-      Rcpp::Named("fit_loglik") = r.full_fit.loglik -
-                                   r.scaling.scale.array().log().sum(),
+      Rcpp::Named("fit_loglik") = r.full_fit.loglik + log_jacobian,
       Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
       Rcpp::Named("fit_converged") = r.full_fit.converged,
       Rcpp::Named("selection") = selection, Rcpp::Named("n_retried") = r.n_retried,

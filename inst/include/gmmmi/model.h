@@ -117,7 +117,8 @@ inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
     w.term = w.log_dens.array().inverse();
     for (Index k = 0; k < K; ++k) w.logp.col(k).array() *= w.term;
   }
-  w.log_dens = w.log_dens.array().log().matrix() + w.row_max;
+  log_inplace(w.log_dens.data(), N);
+  w.log_dens += w.row_max;
 }
 
 // log p(x) for each row of X.

@@ -14,6 +14,15 @@
 #' standardised before fitting: MI does not change when a variable is shifted
 #' or rescaled.
 #'
+#' When `x` or `y` is a factor, character or logical vector (a category), the
+#' other side may have any number of numeric columns: one mixture is fitted
+#' per category for p(y | c), each with its own number of components, and
+#' MI = sum_c p(c) E\[log p(y | c) - log sum_c' p(c') p(y | c')\], with each
+#' expectation over `mc_samples` draws from p(y | c). The bootstrap resamples
+#' within each category. Any labels may be used. When both sides are
+#' categories, the plug-in MI of their contingency table is given, with a
+#' bootstrap over rows.
+#'
 #' @param x A numeric vector, matrix or data frame: the first variable (with
 #'   `y = NULL`, a matrix of exactly two columns whose MI is wanted).
 #' @param y The second variable, with the same number of rows as `x`.
@@ -23,6 +32,9 @@
 #'   data and no standard error.
 #' @param mc_samples Number of Monte Carlo draws for each integral.
 #' @param units `"nat"` (natural logarithm) or `"bit"`.
+#' @param prior For a category: p(c) is `"empirical"` (the category
+#'   frequencies, the default) or `"uniform"` (1 / number of categories, the
+#'   reference implementation's choice).
 #' @param control Settings of the fits, from [gmm_mi_control()].
 #' @param n_threads Number of threads (see [gmmmi-package]); the result does
 #'   not depend on it.
@@ -47,15 +59,21 @@
 #' confint(res)
 #' @export
 gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
-                   units = c("nat", "bit"), control = gmm_mi_control(), n_threads = NULL) {
+                   units = c("nat", "bit"), prior = c("empirical", "uniform"),
+                   control = gmm_mi_control(), n_threads = NULL) {
   call <- match.call()
   env <- current_env_call()
-  blocks <- mi_blocks(x, y, z, env)
   n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
   units <- check_choice(units, c("nat", "bit"), "units", env)
+  prior <- check_choice(prior, c("empirical", "uniform"), "prior", env)
   control <- check_control(control, env)
   n_threads <- resolve_threads(n_threads, env)
+  if (is_discrete(x) || is_discrete(y)) {
+    return(mi_with_category(x, y, z, n_bootstrap, mc_samples, units, prior, control,
+                            n_threads, call, env))
+  }
+  blocks <- mi_blocks(x, y, z, env)
   joint <- blocks$joint
   check_rows_for_folds(nrow(joint), control, env)
 
@@ -63,33 +81,137 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
                     n_threads, progress_callback("Bootstrap fits", environment()))
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
   div <- unit_divisor(units)
+  stats <- summarise_bootstrap(res, n_bootstrap, div, env)
+  fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
+                 n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
+                 init = "warm start")
+  structure(list(estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
+                 mc_se = stats$mc_se, full_data = res$full_mi / div, n_components = selection$n_components,
+                 selection = selection, fit = fit, units = units, n = nrow(joint),
+                 n_bootstrap = n_bootstrap, variables = blocks$names,
+                 conditional = length(blocks$z) > 0, type = "continuous",
+                 n_retried = res$n_retried, n_failed = res$n_failed, data = joint, call = call),
+            class = "gmm_mi")
+}
+
+# Mean and sd of the bootstrap values that exist, or the single fit's value.
+summarise_bootstrap <- function(res, n_bootstrap, div, call) {
   boot <- res$bootstrap / div
   ok <- is.finite(boot)
   if (n_bootstrap > 0 && !any(ok)) {
-    cli::cli_abort("Every bootstrap fit failed.", class = c("gmmmi_error_fit", "gmmmi_error"), call = env)
+    cli::cli_abort("Every bootstrap fit failed.", class = c("gmmmi_error_fit", "gmmmi_error"), call = call)
   }
   if (res$n_failed > 0) {
     cli::cli_warn("{res$n_failed} of {n_bootstrap} bootstrap fit{?s} failed and {?was/were} left out.",
                   class = "gmmmi_warning_bootstrap")
   }
   if (n_bootstrap > 0) {
-    estimate <- mean(boot[ok])
-    se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
-    mc_se <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
+    list(bootstrap = boot, estimate = mean(boot[ok]),
+         se = if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_,
+         mc_se = sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok))
   } else {
-    estimate <- res$full_mi / div
-    se <- NA_real_
-    mc_se <- res$full_mc_se / div
+    list(bootstrap = boot, estimate = res$full_mi / div, se = NA_real_, mc_se = res$full_mc_se / div)
   }
-  fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
-                 n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
-                 init = "warm start")
-  structure(list(estimate = estimate, se = se, bootstrap = boot, mc_se = mc_se,
-                 full_data = res$full_mi / div, n_components = selection$n_components,
-                 selection = selection, fit = fit, units = units, n = nrow(joint),
-                 n_bootstrap = n_bootstrap, variables = blocks$names,
-                 conditional = length(blocks$z) > 0, n_retried = res$n_retried,
-                 n_failed = res$n_failed, data = joint, call = call),
+}
+
+is_discrete <- function(v) {
+  if (is.data.frame(v) && ncol(v) == 1) v <- v[[1]]
+  is.factor(v) || is.character(v) || is.logical(v)
+}
+
+as_category <- function(v, arg, call) {
+  if (is.data.frame(v)) v <- v[[1]]
+  if (!is.null(dim(v)) && length(dim(v)) > 1 && ncol(v) > 1) {
+    gmmmi_abort("A categorical {.arg {arg}} must be a single column.", call)
+  }
+  if (anyNA(v)) {
+    gmmmi_abort(c("{.arg {arg}} must not contain missing labels.",
+                  "x" = "Found {sum(is.na(v))} NA value{?s}."), call)
+  }
+  f <- droplevels(as.factor(v))
+  if (nlevels(f) < 2) {
+    gmmmi_abort(c("{.arg {arg}} must have at least two categories.",
+                  "x" = "Only {.val {levels(f)}} occur{?s}."), call)
+  }
+  f
+}
+
+mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, control, n_threads,
+                             call, env) {
+  if (is.null(y)) gmmmi_abort("A categorical {.arg x} needs a second variable {.arg y}.", env)
+  if (!is.null(z)) gmmmi_abort("Conditional MI with a categorical {.arg x} or {.arg y} is not supported.", env)
+  div <- unit_divisor(units)
+  if (is_discrete(x) && is_discrete(y)) {
+    fx <- as_category(x, "x", env)
+    fy <- as_category(y, "y", env)
+    if (length(fx) != length(fy)) {
+      gmmmi_abort("{.arg x} and {.arg y} must have the same length ({length(fx)} and {length(fy)}).", env)
+    }
+    return(mi_discrete(fx, fy, n_bootstrap, units, call))
+  }
+  cat_arg <- if (is_discrete(x)) "x" else "y"
+  cont_arg <- if (cat_arg == "x") "y" else "x"
+  labels <- as_category(if (cat_arg == "x") x else y, cat_arg, env)
+  cont <- as_data_matrix(if (cat_arg == "x") y else x, cont_arg, env)
+  if (nrow(cont) != length(labels)) {
+    gmmmi_abort("{.arg x} and {.arg y} must have the same number of rows ({.arg {cat_arg}} has {length(labels)}, {.arg {cont_arg}} has {nrow(cont)}).", env)
+  }
+  check_no_constant(cont, cont_arg, env)
+  counts <- table(labels)
+  need <- control$n_folds * max(2L, if (is.null(control$fixed_components)) 1L else control$fixed_components)
+  small <- names(counts)[counts < need]
+  if (length(small)) {
+    gmmmi_abort(c("Every category of {.arg {cat_arg}} needs at least {need} rows to fit its mixture.",
+                  "x" = "Too few rows: {.val {small}} ({counts[small]})."), env)
+  }
+  levels <- levels(labels)
+  p <- if (prior == "empirical") as.numeric(counts) / sum(counts) else rep(1 / length(levels), length(levels))
+  names(p) <- levels
+  res <- gmm_mi_categorical_cpp(cont, as.integer(labels), length(levels), p, control, n_bootstrap,
+                                mc_samples, n_threads, progress_callback("Bootstrap fits", environment()))
+  stats <- summarise_bootstrap(res, n_bootstrap, div, env)
+  fits <- lapply(seq_along(levels), function(i) {
+    f <- res$fits[[i]]
+    new_gmm(f, colnames(cont), loglik = f$loglik * counts[[i]], n_iter = f$n_iter,
+            converged = f$converged, n = counts[[i]], init = "warm start")
+  })
+  sels <- lapply(seq_along(levels), function(i) {
+    new_selection(res$selections[[i]], colnames(cont), control, call, counts[[i]])
+  })
+  names(fits) <- names(sels) <- levels
+  n_comp <- vapply(sels, function(s) s$n_components, integer(1))
+  vars <- list(x = if (cat_arg == "x") cat_arg else colnames(cont), y = if (cat_arg == "y") cat_arg else colnames(cont))
+  structure(list(estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
+                 mc_se = stats$mc_se, full_data = res$full_mi / div, n_components = n_comp,
+                 selection = sels, fit = fits, units = units, n = length(labels),
+                 n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
+                 type = "categorical", category = cat_arg, prior = p, labels = labels,
+                 n_retried = res$n_retried, n_failed = res$n_failed, data = cont, call = call),
+            class = "gmm_mi")
+}
+
+# Plug-in MI of two categorical variables, with a bootstrap over rows.
+mi_discrete <- function(fx, fy, n_bootstrap, units, call) {
+  plug_in <- function(a, b) {
+    p <- table(a, b) / length(a)
+    px <- rowSums(p)
+    py <- colSums(p)
+    nz <- p > 0
+    sum(p[nz] * log(p[nz] / outer(px, py)[nz]))
+  }
+  div <- unit_divisor(units)
+  n <- length(fx)
+  est <- plug_in(fx, fy) / div
+  boot <- vapply(seq_len(n_bootstrap), function(b) {
+    i <- sample.int(n, n, replace = TRUE)
+    plug_in(fx[i], fy[i])
+  }, numeric(1)) / div
+  structure(list(estimate = if (n_bootstrap > 0) mean(boot) else est,
+                 se = if (n_bootstrap > 1) stats::sd(boot) else NA_real_, bootstrap = boot,
+                 mc_se = 0, full_data = est, n_components = NA_integer_, selection = NULL,
+                 fit = NULL, units = units, n = n, n_bootstrap = n_bootstrap,
+                 variables = list(x = "x", y = "y"), conditional = FALSE, type = "discrete",
+                 n_retried = 0L, n_failed = 0L, data = data.frame(x = fx, y = fy), call = call),
             class = "gmm_mi")
 }
 
@@ -138,14 +260,30 @@ print.gmm_mi <- function(x, digits = 3, ...) {
     cat(sprintf("%s = %s %s %s %s\n", what, formatC(x$estimate, digits = digits, format = "f"),
                 pm_symbol(), formatC(x$se, digits = digits, format = "f"), x$units))
   }
-  cat(sprintf("  %s; %d component%s; n = %d; %d bootstrap fit%s",
-              describe_variables(x$variables), x$n_components, if (x$n_components == 1) "" else "s",
-              x$n, x$n_bootstrap, if (x$n_bootstrap == 1) "" else "s"))
+  cat(sprintf("  %s; %s; n = %d; %d bootstrap fit%s",
+              describe_variables(x$variables), describe_components(x), x$n, x$n_bootstrap,
+              if (x$n_bootstrap == 1) "" else "s"))
   if (x$n_retried > 0) cat(sprintf(" (%d restarted", x$n_retried))
   if (x$n_failed > 0) cat(sprintf("%s%d failed", if (x$n_retried > 0) ", " else " (", x$n_failed))
   if (x$n_retried > 0 || x$n_failed > 0) cat(")")
   cat("\n")
   invisible(x)
+}
+
+# The component-selection tables: one, one per category, or none.
+selection_tables <- function(x) {
+  if (identical(x$type, "discrete")) return(list())
+  if (identical(x$type, "categorical")) return(lapply(x$selection, function(s) s$table))
+  stats::setNames(list(x$selection$table), "")
+}
+
+describe_components <- function(x) {
+  type <- if (is.null(x$type)) "continuous" else x$type
+  switch(type,
+         discrete = "plug-in estimate from the contingency table",
+         categorical = paste0("components per category: ",
+                              paste(names(x$n_components), x$n_components, sep = " ", collapse = ", ")),
+         paste0(x$n_components, " component", if (x$n_components == 1) "" else "s"))
 }
 
 describe_variables <- function(v) {
@@ -167,8 +305,10 @@ summary.gmm_mi <- function(object, level = 0.95, ...) {
   structure(list(estimate = object$estimate, se = object$se, mc_se = object$mc_se, ci = ci,
                  level = level, units = object$units, n = object$n, conditional = object$conditional,
                  variables = object$variables, n_components = object$n_components,
-                 n_bootstrap = object$n_bootstrap, selection = object$selection$table,
-                 criterion = object$selection$criterion, n_retried = object$n_retried,
+                 n_bootstrap = object$n_bootstrap, type = object$type,
+                 components = describe_components(object),
+                 selection = selection_tables(object),
+                 n_retried = object$n_retried,
                  n_failed = object$n_failed, full_data = object$full_data),
             class = "summary.gmm_mi")
 }
@@ -187,8 +327,11 @@ print.summary.gmm_mi <- function(x, digits = 4, ...) {
               format(x$full_data, digits = digits)))
   cat(sprintf("  n = %d, %d bootstrap fits (%d restarted, %d failed)\n", x$n, x$n_bootstrap,
               x$n_retried, x$n_failed))
-  cat(sprintf("\nComponents chosen by %s: %d\n", x$criterion, x$n_components))
-  print(x$selection[, c("k", "validation", "aic", "bic")], row.names = FALSE, digits = 6)
+  cat(sprintf("\n%s\n", x$components))
+  for (nm in names(x$selection)) {
+    if (nzchar(nm)) cat(sprintf("Category %s:\n", nm))
+    print(x$selection[[nm]][, c("k", "validation", "aic", "bic")], row.names = FALSE, digits = 6)
+  }
   invisible(x)
 }
 
@@ -245,7 +388,8 @@ plot.gmm_mi <- function(x, what = c("bootstrap", "fit"), ...) {
     graphics::abline(v = x$estimate, lwd = 2, col = "firebrick")
     return(invisible(x))
   }
-  if (length(x$variables$x) != 1 || length(x$variables$y) != 1 || x$conditional) {
+  if (!identical(x$type, "continuous") || length(x$variables$x) != 1 ||
+      length(x$variables$y) != 1 || x$conditional) {
     gmmmi_abort("{.code what = \"fit\"} draws one x column against one y column only.", current_env_call())
   }
   cols <- c(x$variables$x, x$variables$y)

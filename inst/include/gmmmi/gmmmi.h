@@ -15,5 +15,7 @@
 #include "integrals.h"
 #include "scaling.h"
 #include "bootstrap.h"
+#include "categorical.h"
+#include "vecmath.h"
 
 #endif

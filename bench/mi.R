@@ -23,7 +23,10 @@
 #   before every gmm_mi() call, so every repeat does the same work; the time
 #   is the median of the repeats (3 by default). The results do not depend on
 #   the number of threads, which the script checks on the one-thread rows.
-#   The table is printed and written to bench/results/mi-<date>.csv.
+#   The CPU time of all threads is printed too: on a shared machine, elapsed
+#   time with 2 threads is only as good as the second core is free.
+#   The table is printed and written to bench/results/mi-<date>.csv
+#   (mi-<date>-quick.csv with --quick).
 #
 # Run from the repository root:
 #   Rscript bench/mi.R [--quick] [--threads N] [--repeats R]
@@ -107,11 +110,11 @@ if (quick) cases <- Filter(function(cs) !isTRUE(cs$slow), cases)
 # ---- timing ---------------------------------------------------------------------
 # Median elapsed time over `repeats` calls, the last result and any warnings.
 time_mi <- function(cs, n_threads) {
-  times <- numeric(repeats)
+  times <- cpu <- numeric(repeats)
   warns <- character(0)
   for (r in seq_len(repeats)) {
     set.seed(cs$fit_seed)
-    times[r] <- system.time(
+    t <- system.time(
       res <- withCallingHandlers(
         gmm_mi(cs$data, n_bootstrap = 50, mc_samples = 1e5, control = gmm_mi_control(),
                n_threads = n_threads),
@@ -121,14 +124,18 @@ time_mi <- function(cs, n_threads) {
         }
       ),
       gcFirst = TRUE
-    )[["elapsed"]]
+    )
+    times[r] <- t[["elapsed"]]
+    cpu[r] <- t[["user.self"]] + t[["sys.self"]]
   }
-  list(time = median(times), times = times, res = res, warnings = unique(warns))
+  list(time = median(times), times = times, cpu = median(cpu), res = res,
+       warnings = unique(warns))
 }
 
 row_of <- function(cs, tm, n_threads) {
   data.frame(case = cs$name, n = cs$n, threads = n_threads, repeats = repeats,
              time_s = tm$time, time_min_s = min(tm$times), time_max_s = max(tm$times),
+             cpu_s = tm$cpu, reference_per_cpu = cs$ref / tm$cpu,
              reference_s = cs$ref, speedup = cs$ref / tm$time,
              estimate = tm$res$estimate, se = tm$res$se, truth = cs$truth,
              z = (tm$res$estimate - cs$truth) / tm$res$se,
@@ -144,7 +151,7 @@ commit <- tryCatch(suppressWarnings(system("git describe --always --dirty", inte
                                            ignore.stderr = TRUE)), error = function(e) NA_character_)
 if (length(commit) != 1) commit <- NA_character_
 cat("gmm_mi() against the reference GMM-MI (Python, one core); n_bootstrap = 50, mc_samples = 1e5\n")
-cat(version_line, if (!is.na(commit)) paste0("; tree at ", commit), "\n", sep = "")
+cat(version_line, if (!is.na(commit)) paste0("; repository at ", commit, " (the installed build may differ)"), "\n", sep = "")
 cat(sprintf("%d thread%s, median of %d repeat%s%s\n\n", threads, if (threads == 1) "" else "s",
             repeats, if (repeats == 1) "" else "s", if (quick) " (--quick)" else ""))
 
@@ -171,8 +178,10 @@ shown <- data.frame(
   N = format(tab$n, scientific = FALSE, big.mark = ","),
   thr = tab$threads,
   `ours (s)` = fmt_time(tab$time_s),
+  `cpu (s)` = fmt_time(tab$cpu_s),
   `ref (s)` = fmt_time(tab$reference_s),
   `speed-up` = sprintf("%.1fx", tab$speedup),
+  `ref/cpu` = sprintf("%.1fx", tab$reference_s / tab$cpu_s),
   `estimate +- se` = sprintf("%.4f +- %.4f", tab$estimate, tab$se),
   truth = sprintf("%.4f", tab$truth),
   z = sprintf("%+.1f", tab$z),
@@ -181,11 +190,15 @@ shown <- data.frame(
   check.names = FALSE
 )
 print(format(shown, justify = "right"), row.names = FALSE, right = TRUE)
-cat("\nours: elapsed, median of repeats; speed-up = reference / ours; z = (estimate - truth) / se (nats)\n")
+cat("\nours: elapsed, median of repeats; cpu: CPU time of all threads (median), so cpu / ours near the\n",
+    "thread count means the threads ran in parallel; speed-up = reference / ours; ref/cpu = reference /\n",
+    "cpu, the speed-up per core (the reference runs on one core), which other load disturbs less;\n",
+    "z = (estimate - truth) / se; MI in nats\n", sep = "")
 if (repeats > 1) {
   spread <- (tab$time_max_s - tab$time_min_s) / tab$time_s
   cat(sprintf("largest spread of the repeats: %.0f%% of the median (%s, N = %s, %d thread(s))\n",
-              100 * max(spread), tab$case[which.max(spread)], tab$n[which.max(spread)],
+              100 * max(spread), tab$case[which.max(spread)],
+              format(tab$n[which.max(spread)], scientific = FALSE),
               tab$threads[which.max(spread)]))
 }
 if (length(identical_across_threads) > 0) {
@@ -195,7 +208,8 @@ if (length(identical_across_threads) > 0) {
 }
 warned <- tab[nzchar(tab$warnings) | tab$n_failed > 0, ]
 for (i in seq_len(nrow(warned))) {
-  cat(sprintf("warning (%s, N = %s, %d thread(s)): %s%s\n", warned$case[i], warned$n[i],
+  cat(sprintf("warning (%s, N = %s, %d thread(s)): %s%s\n", warned$case[i],
+              format(warned$n[i], scientific = FALSE),
               warned$threads[i], warned$warnings[i],
               if (warned$n_failed[i] > 0) sprintf(" [%d failed bootstrap fits]", warned$n_failed[i]) else ""))
 }
@@ -208,7 +222,9 @@ if (nrow(acc) > 0) {
 }
 
 dir.create(file.path("bench", "results"), recursive = TRUE, showWarnings = FALSE)
-out <- file.path("bench", "results", sprintf("mi-%s.csv", format(Sys.Date(), "%Y-%m-%d")))
+# A --quick run has its own file, so that it never overwrites the day's full run.
+out <- file.path("bench", "results", sprintf("mi-%s%s.csv", format(Sys.Date(), "%Y-%m-%d"),
+                                             if (quick) "-quick" else ""))
 tab$quick <- quick
 tab$gmmmi_version <- as.character(packageVersion("gmmmi"))
 tab$commit <- commit

@@ -14,7 +14,12 @@ if (file.access(lib, 2) != 0) {
 if (!file.exists("DESCRIPTION") || read.dcf("DESCRIPTION", "Package")[1, 1] != "gmmmi") {
   stop("run this script from the root of the gmmmi source tree", call. = FALSE)
 }
-needed <- c("Rcpp", "RcppEigen", "cli")
+# Every package named in DESCRIPTION's Imports and LinkingTo.
+deps <- read.dcf("DESCRIPTION", c("Imports", "LinkingTo"))
+deps <- unlist(strsplit(deps[!is.na(deps)], ","))
+deps <- trimws(sub("\\(.*", "", deps))
+base <- rownames(installed.packages(priority = "base"))
+needed <- unique(setdiff(deps[nzchar(deps)], base))
 missing <- needed[!vapply(needed, requireNamespace, logical(1), quietly = TRUE)]
 if (length(missing)) install.packages(missing, lib = lib, repos = repos)
 install.packages(".", lib = lib, repos = NULL, type = "source")

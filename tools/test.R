@@ -14,7 +14,12 @@ if (file.access(lib, 2) != 0) {
   dir.create(lib, recursive = TRUE, showWarnings = FALSE)
   .libPaths(c(lib, .libPaths()))
 }
-needed <- c("Rcpp", "RcppEigen", "cli", "testthat", "mclust")
+# Every package named in DESCRIPTION's Imports, LinkingTo and Suggests.
+deps <- read.dcf("DESCRIPTION", c("Imports", "LinkingTo", "Suggests"))
+deps <- unlist(strsplit(deps[!is.na(deps)], ","))
+deps <- trimws(sub("\\(.*", "", deps))
+base <- rownames(installed.packages(priority = "base"))
+needed <- unique(setdiff(deps[nzchar(deps)], base))
 missing <- needed[!vapply(needed, requireNamespace, logical(1), quietly = TRUE)]
 if (length(missing)) install.packages(missing, lib = lib, repos = repos)
 

@@ -34,11 +34,12 @@ gmm_mi_control <- function(init = "random_responsibilities", n_inits = 3, n_fold
                            max_components = 50, criterion = c("validation", "aic", "bic"),
                            threshold = 1e-5, patience = 1, fixed_components = NULL,
                            init_scale = NULL, min_iter = 0) {
+  env <- current_env_call()
   make_control(init = init, n_inits = n_inits, n_folds = n_folds, tol = tol,
                reg_covar = reg_covar, max_iter = max_iter, max_components = max_components,
                criterion = criterion, threshold = threshold, patience = patience,
                fixed_components = fixed_components, init_scale = init_scale,
-               min_iter = min_iter, env = current_env_call())
+               min_iter = min_iter, env = env)
 }
 
 # Validates settings on behalf of `env`, the user-facing call that took them.

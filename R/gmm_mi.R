@@ -237,7 +237,7 @@ mi_blocks <- function(x, y, z, call) {
   rows <- vapply(blocks, nrow, integer(1))
   if (length(unique(rows)) > 1) {
     desc <- paste0("{.arg ", names(rows), "} has ", rows, " row", ifelse(rows == 1, "", "s"))
-    gmmmi_abort(c("{.arg x}, {.arg y}{if (length(rows) > 2) ' and {.arg z}' else ''} must have the same number of rows.",
+    gmmmi_abort(c("{.arg {names(rows)}} must have the same number of rows.",
                   stats::setNames(desc, rep("x", length(desc)))), call)
   }
   for (nm in names(blocks)) check_no_constant(blocks[[nm]], nm, call)
@@ -379,10 +379,11 @@ as.data.frame.gmm_mi <- function(x, row.names = NULL, optional = FALSE, level = 
 #' plot(res, "bootstrap")
 #' @export
 plot.gmm_mi <- function(x, what = c("bootstrap", "fit"), ...) {
+  env <- current_env_call()
   what <- match.arg(what)
   if (what == "bootstrap") {
     boot <- x$bootstrap[is.finite(x$bootstrap)]
-    if (length(boot) < 2) gmmmi_abort("There are no bootstrap values to plot.", current_env_call())
+    if (length(boot) < 2) gmmmi_abort("There are no bootstrap values to plot.", env)
     graphics::hist(boot, main = "Bootstrap distribution", xlab = paste0("MI (", x$units, ")"),
                    col = "grey85", border = "white", ...)
     graphics::abline(v = x$estimate, lwd = 2, col = "firebrick")
@@ -390,7 +391,7 @@ plot.gmm_mi <- function(x, what = c("bootstrap", "fit"), ...) {
   }
   if (!identical(x$type, "continuous") || length(x$variables$x) != 1 ||
       length(x$variables$y) != 1 || x$conditional) {
-    gmmmi_abort("{.code what = \"fit\"} draws one x column against one y column only.", current_env_call())
+    gmmmi_abort("{.code what = \"fit\"} draws one x column against one y column only.", env)
   }
   cols <- c(x$variables$x, x$variables$y)
   graphics::plot(x$data[, cols], pch = 20, col = grDevices::adjustcolor("grey30", 0.3),

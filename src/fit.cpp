@@ -38,8 +38,7 @@ Rcpp::List gmm_density_cpp(Rcpp::List model, Rcpp::NumericMatrix newdata) {
   if (!gmmmi::factorise(g, f)) Rcpp::stop("the mixture has a covariance that is not positive definite");
   const Eigen::MatrixXd X = glue::points(newdata);
   gmmmi::DensityWork w;
-  gmmmi::log_components(X, f, w);
-  gmmmi::log_sum_exp_rows(w, true);
+  gmmmi::density_pass(X, f, w, true);
   return Rcpp::List::create(Rcpp::Named("log_density") = Rcpp::wrap(w.log_dens),
                             Rcpp::Named("responsibilities") = Rcpp::wrap(w.logp));
 }

@@ -43,43 +43,40 @@ struct EmResult {
 struct EmWork {
   DensityWork dens;
   Factorised fac;
-  MatrixXd weighted_resp;  // N x K
   MatrixXd centred;        // N x d
   Eigen::ArrayXd scaled;   // N
 };
 
 // M-step: maximises the expected complete-data log-likelihood given the
 // responsibilities in work.dens.logp. Returns false on an empty component.
+// Every sum runs down contiguous columns (no general matrix product: at the
+// small d of MI problems its packing costs more than the arithmetic).
 inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
                    EmWork& work, Gmm& g) {
   const Index N = X.rows(), d = X.cols();
-  const MatrixXd& resp = work.dens.logp;
-  const Index K = resp.cols();
-  if (w.size() == N) {
-    work.weighted_resp = resp.array().colwise() * w.array();
-  } else {
-    work.weighted_resp = resp;
-  }
-  const VectorXd nk = work.weighted_resp.colwise().sum().transpose();
+  const Index K = work.dens.logp.cols();
+  if (w.size() == N) work.dens.logp.array().colwise() *= w.array();
+  const MatrixXd& wr = work.dens.logp;  // weighted responsibilities
+  const VectorXd nk = wr.colwise().sum().transpose();
   const double total = nk.sum();
-  g.weights.resize(K);
-  g.means.resize(d, K);
-  g.covariances.resize(K);
   // A component left with (almost) no weight has no defined mean: report it
   // so that the caller restarts, rather than divide by zero.
   const double floor = 10.0 * std::numeric_limits<double>::epsilon() * total;
   for (Index k = 0; k < K; ++k)
     if (!(nk[k] > floor)) return false;
   g.weights = nk / total;
-  g.means.noalias() = X.transpose() * work.weighted_resp;
-  for (Index k = 0; k < K; ++k) g.means.col(k) /= nk[k];
+  g.means.resize(d, K);
+  g.covariances.resize(K);
+  work.centred.resize(N, d);
   for (Index k = 0; k < K; ++k) {
-    // Centred scatter, one coordinate pair at a time down contiguous columns.
-    work.centred = X.rowwise() - g.means.col(k).transpose();
+    const auto r = wr.col(k).array();
+    for (Index j = 0; j < d; ++j) g.means(j, k) = (X.col(j).array() * r).sum() / nk[k];
+    // Centred scatter: centring first keeps it exact for data far from 0.
+    for (Index j = 0; j < d; ++j) work.centred.col(j) = X.col(j).array() - g.means(j, k);
     MatrixXd& S = g.covariances[k];
     S.resize(d, d);
     for (Index a = 0; a < d; ++a) {
-      work.scaled = work.centred.col(a).array() * work.weighted_resp.col(k).array();
+      work.scaled = work.centred.col(a).array() * r;
       for (Index b = 0; b <= a; ++b) {
         const double v = (work.scaled * work.centred.col(b).array()).sum() / nk[k];
         S(a, b) = v;
@@ -96,8 +93,7 @@ inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
 // factorised.
 inline double e_step(const MatrixRef& X, const VectorXd& w, const Gmm& g, EmWork& work) {
   if (!factorise(g, work.fac)) return std::numeric_limits<double>::quiet_NaN();
-  log_components(X, work.fac, work.dens);
-  log_sum_exp_rows(work.dens, true);
+  density_pass(X, work.fac, work.dens, true);
   if (w.size() == X.rows()) return w.dot(work.dens.log_dens) / w.sum();
   return work.dens.log_dens.mean();
 }

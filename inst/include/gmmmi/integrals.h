@@ -63,14 +63,13 @@ inline McEstimate mc_expectation(const Gmm& source, const std::vector<LogTerm>& 
     point.setZero(b);
     for (const Prepared& p : prep) {
       if (p.dims.empty()) {
-        log_components(draws, p.fac, work);
+        density_pass(draws, p.fac, work, false);
       } else {
         sub.resize(b, static_cast<Index>(p.dims.size()));
         for (std::size_t a = 0; a < p.dims.size(); ++a)
           sub.col(static_cast<Index>(a)) = draws.col(p.dims[a]);
-        log_components(sub, p.fac, work);
+        density_pass(sub, p.fac, work, false);
       }
-      log_sum_exp_rows(work, false);
       point.head(b) += p.coef * work.log_dens;
     }
     sum += point.head(b).sum();

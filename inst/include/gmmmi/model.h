@@ -102,6 +102,11 @@ inline void log_components(const MatrixRef& X, const Factorised& f, DensityWork&
 // matrix would stride through memory.
 inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
   const Index N = w.logp.rows(), K = w.logp.cols();
+  if (K == 1) {  // one component: log p is its log-density, responsibilities are 1
+    w.log_dens = w.logp.col(0);
+    if (responsibilities) w.logp.setOnes();
+    return;
+  }
   w.row_max = w.logp.col(0);
   for (Index k = 1; k < K; ++k) w.row_max = w.row_max.cwiseMax(w.logp.col(k));
   // A point far from every component would give -inf - (-inf); pin the max.
@@ -121,11 +126,92 @@ inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
   w.log_dens += w.row_max;
 }
 
+#ifdef GMMMI_AVX2_DISPATCH
+constexpr Index kFusedMaxDim = 16, kFusedMaxK = 128;
+
+// The same pass as log_components + log_sum_exp_rows, four points at a time
+// with every component's value kept in registers or on the stack: no pass
+// over memory per component. Rows past the last multiple of 4 are done by
+// the generic code.
+GMMMI_TARGET_AVX2 inline void fused_density_avx2(const MatrixRef& X, const Factorised& f,
+                                                 DensityWork& w, bool responsibilities) {
+  const Index N = X.rows(), d = X.cols(), K = f.log_norm.size();
+  const Index n4 = N - N % 4;
+  alignas(32) double lk[kFusedMaxK * 4];
+  __m256d x[kFusedMaxDim];
+  const __m256d neg_inf = _mm256_set1_pd(-std::numeric_limits<double>::infinity());
+  const __m256d minus_half = _mm256_set1_pd(-0.5);
+  for (Index i = 0; i < n4; i += 4) {
+    for (Index j = 0; j < d; ++j) x[j] = _mm256_loadu_pd(X.data() + j * X.outerStride() + i);
+    __m256d mx = neg_inf;
+    for (Index k = 0; k < K; ++k) {
+      const double* P = f.prec_chol[k].data();  // column-major d x d
+      __m256d acc = _mm256_setzero_pd();
+      for (Index j = 0; j < d; ++j) {
+        __m256d t = _mm256_set1_pd(-f.prec_means(j, k));
+        for (Index l = 0; l <= j; ++l) t = _mm256_fmadd_pd(_mm256_set1_pd(P[l * d + j]), x[l], t);
+        acc = _mm256_fmadd_pd(t, t, acc);
+      }
+      const __m256d v = _mm256_fmadd_pd(minus_half, acc, _mm256_set1_pd(f.log_norm[k]));
+      _mm256_store_pd(lk + 4 * k, v);
+      mx = _mm256_max_pd(mx, v);
+    }
+    // A point far from every component would give -inf - (-inf); pin the max.
+    mx = _mm256_blendv_pd(mx, _mm256_setzero_pd(), _mm256_cmp_pd(mx, neg_inf, _CMP_EQ_OQ));
+    __m256d sum = _mm256_setzero_pd();
+    for (Index k = 0; k < K; ++k) {
+      const __m256d e = exp4(_mm256_sub_pd(_mm256_load_pd(lk + 4 * k), mx));
+      _mm256_store_pd(lk + 4 * k, e);
+      sum = _mm256_add_pd(sum, e);
+    }
+    __m256d ld;
+    if (log4_domain(sum)) {
+      ld = log4(sum);
+    } else {
+      alignas(32) double tmp[4];
+      _mm256_store_pd(tmp, sum);
+      for (double& t : tmp) t = std::log(t);
+      ld = _mm256_load_pd(tmp);
+    }
+    _mm256_storeu_pd(w.log_dens.data() + i, _mm256_add_pd(ld, mx));
+    if (responsibilities) {
+      const __m256d inv = _mm256_div_pd(_mm256_set1_pd(1.0), sum);
+      for (Index k = 0; k < K; ++k)
+        _mm256_storeu_pd(&w.logp(i, k), _mm256_mul_pd(_mm256_load_pd(lk + 4 * k), inv));
+    }
+  }
+  if (n4 < N) {
+    DensityWork tail;
+    log_components(X.bottomRows(N - n4), f, tail);
+    log_sum_exp_rows(tail, responsibilities);
+    w.log_dens.tail(N - n4) = tail.log_dens;
+    if (responsibilities) w.logp.bottomRows(N - n4) = tail.logp;
+  }
+}
+#endif
+
+// The density pass of the E-step and of every Monte Carlo integral: fills
+// w.log_dens with log p(x) for each row of X and, when `responsibilities` is
+// true, w.logp with the responsibilities (otherwise w.logp is scratch).
+inline void density_pass(const MatrixRef& X, const Factorised& f, DensityWork& w,
+                         bool responsibilities) {
+#ifdef GMMMI_AVX2_DISPATCH
+  const Index K = f.log_norm.size();
+  if (cpu_has_avx2() && X.cols() <= kFusedMaxDim && K <= kFusedMaxK && K > 1) {
+    w.log_dens.resize(X.rows());
+    if (responsibilities) w.logp.resize(X.rows(), K);
+    fused_density_avx2(X, f, w, responsibilities);
+    return;
+  }
+#endif
+  log_components(X, f, w);
+  log_sum_exp_rows(w, responsibilities);
+}
+
 // log p(x) for each row of X.
 inline VectorXd log_density(const MatrixRef& X, const Factorised& f) {
   DensityWork w;
-  log_components(X, f, w);
-  log_sum_exp_rows(w, false);
+  density_pass(X, f, w, false);
   return w.log_dens;
 }
 

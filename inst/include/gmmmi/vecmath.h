@@ -27,75 +27,88 @@
 namespace gmmmi {
 
 #ifdef GMMMI_AVX2_DISPATCH
-__attribute__((target("avx2,fma"))) inline void exp_avx2(double* x, std::ptrdiff_t n) {
+#define GMMMI_TARGET_AVX2 __attribute__((target("avx2,fma")))
+
+// exp of 4 doubles; values below -708 give 0, above 709 are clamped.
+GMMMI_TARGET_AVX2 inline __m256d exp4(__m256d v) {
   const __m256d log2e = _mm256_set1_pd(1.4426950408889634074);
   const __m256d ln2_hi = _mm256_set1_pd(6.93145751953125e-1);
   const __m256d ln2_lo = _mm256_set1_pd(1.42860682030941723212e-6);
   const __m256d lo = _mm256_set1_pd(-708.0), hi = _mm256_set1_pd(709.0);
-  const __m256i bias = _mm256_set1_epi64x(1023);
-  // 1/j! for j = 13 down to 0.
-  static const double c[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
-                               1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
-                               1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
-                               1.0 / 24.0,         1.0 / 6.0,         0.5,
-                               1.0,                1.0};
+  const __m256d under = _mm256_cmp_pd(v, lo, _CMP_LT_OQ);  // exp underflows to 0
+  v = _mm256_min_pd(_mm256_max_pd(v, lo), hi);
+  const __m256d k = _mm256_round_pd(_mm256_mul_pd(v, log2e),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d r = _mm256_fnmadd_pd(k, ln2_hi, v);
+  r = _mm256_fnmadd_pd(k, ln2_lo, r);
+  // Horner on 1/j!, j = 13 down to 0.
+  __m256d p = _mm256_set1_pd(1.0 / 6227020800.0);
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 479001600.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 39916800.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 3628800.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 362880.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 40320.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 5040.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 720.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 120.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 24.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 6.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(0.5));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+  const __m256i k64 = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(k));
+  const __m256d scale = _mm256_castsi256_pd(
+      _mm256_slli_epi64(_mm256_add_epi64(k64, _mm256_set1_epi64x(1023)), 52));
+  return _mm256_andnot_pd(under, _mm256_mul_pd(p, scale));
+}
+
+GMMMI_TARGET_AVX2 inline void exp_avx2(double* x, std::ptrdiff_t n) {
   std::ptrdiff_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    __m256d v = _mm256_loadu_pd(x + i);
-    const __m256d under = _mm256_cmp_pd(v, lo, _CMP_LT_OQ);  // exp underflows to 0
-    v = _mm256_min_pd(_mm256_max_pd(v, lo), hi);
-    const __m256d k = _mm256_round_pd(_mm256_mul_pd(v, log2e),
-                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256d r = _mm256_fnmadd_pd(k, ln2_hi, v);
-    r = _mm256_fnmadd_pd(k, ln2_lo, r);
-    __m256d p = _mm256_set1_pd(c[0]);
-    for (int j = 1; j < 14; ++j) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c[j]));
-    const __m256i k64 = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(k));
-    const __m256d scale = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(k64, bias), 52));
-    _mm256_storeu_pd(x + i, _mm256_andnot_pd(under, _mm256_mul_pd(p, scale)));
-  }
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(x + i, exp4(_mm256_loadu_pd(x + i)));
   for (; i < n; ++i) x[i] = std::exp(x[i]);
 }
 
-// Natural logarithm of positive normal numbers, 4 at a time; other values
-// (zero, subnormal, infinite, negative, NaN) go through std::log.
-__attribute__((target("avx2,fma"))) inline void log_avx2(double* x, std::ptrdiff_t n) {
+// Natural logarithm of 4 positive normal numbers (the caller checks).
+GMMMI_TARGET_AVX2 inline __m256d log4(__m256d v) {
   const __m256i mantissa = _mm256_set1_epi64x(0x000FFFFFFFFFFFFFLL);
   const __m256i one_bits = _mm256_set1_epi64x(0x3FF0000000000000LL);
   const __m256i magic_bits = _mm256_set1_epi64x(0x4330000000000000LL);
   const __m256d magic = _mm256_set1_pd(4503599627370496.0);  // 2^52
-  const __m256d bias = _mm256_set1_pd(1023.0);
-  const __m256d sqrt2 = _mm256_set1_pd(1.4142135623730950488);
-  const __m256d one = _mm256_set1_pd(1.0), half = _mm256_set1_pd(0.5);
-  const __m256d ln2_hi = _mm256_set1_pd(6.93147180369123816490e-01);
-  const __m256d ln2_lo = _mm256_set1_pd(1.90821492927058770002e-10);
-  const __m256d smallest = _mm256_set1_pd(2.2250738585072014e-308);
-  const __m256d largest = _mm256_set1_pd(1.7976931348623157e308);
+  const __m256d one = _mm256_set1_pd(1.0);
+  const __m256i bits = _mm256_castpd_si256(v);
+  // Biased exponent as a double, through the 2^52 trick.
+  __m256d e = _mm256_sub_pd(
+      _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52), magic_bits)), magic);
+  e = _mm256_sub_pd(e, _mm256_set1_pd(1023.0));
+  __m256d m = _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, mantissa), one_bits));
+  const __m256d big = _mm256_cmp_pd(m, _mm256_set1_pd(1.4142135623730950488), _CMP_GE_OQ);
+  m = _mm256_blendv_pd(m, _mm256_mul_pd(m, _mm256_set1_pd(0.5)), big);
+  e = _mm256_add_pd(e, _mm256_and_pd(big, one));
+  const __m256d f = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
+  const __m256d f2 = _mm256_mul_pd(f, f);
+  __m256d p = _mm256_set1_pd(1.0 / 21.0);
+  for (int k = 19; k >= 1; k -= 2) p = _mm256_fmadd_pd(p, f2, _mm256_set1_pd(1.0 / k));
+  const __m256d logm = _mm256_mul_pd(_mm256_add_pd(f, f), p);
+  return _mm256_fmadd_pd(e, _mm256_set1_pd(6.93147180369123816490e-01),
+                         _mm256_fmadd_pd(e, _mm256_set1_pd(1.90821492927058770002e-10), logm));
+}
+
+// True when all 4 values are positive normal numbers (log4's domain).
+GMMMI_TARGET_AVX2 inline bool log4_domain(__m256d v) {
+  const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(v, _mm256_set1_pd(2.2250738585072014e-308), _CMP_GE_OQ),
+                                   _mm256_cmp_pd(v, _mm256_set1_pd(1.7976931348623157e308), _CMP_LE_OQ));
+  return _mm256_movemask_pd(ok) == 0xF;
+}
+
+GMMMI_TARGET_AVX2 inline void log_avx2(double* x, std::ptrdiff_t n) {
   std::ptrdiff_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const __m256d v = _mm256_loadu_pd(x + i);
-    const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(v, smallest, _CMP_GE_OQ),
-                                     _mm256_cmp_pd(v, largest, _CMP_LE_OQ));
-    if (_mm256_movemask_pd(ok) != 0xF) {
+    if (log4_domain(v)) {
+      _mm256_storeu_pd(x + i, log4(v));
+    } else {
       for (int j = 0; j < 4; ++j) x[i + j] = std::log(x[i + j]);
-      continue;
     }
-    const __m256i bits = _mm256_castpd_si256(v);
-    // Biased exponent as a double, through the 2^52 trick.
-    __m256d e = _mm256_sub_pd(
-        _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52), magic_bits)), magic);
-    e = _mm256_sub_pd(e, bias);
-    __m256d m = _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, mantissa), one_bits));
-    const __m256d big = _mm256_cmp_pd(m, sqrt2, _CMP_GE_OQ);
-    m = _mm256_blendv_pd(m, _mm256_mul_pd(m, half), big);
-    e = _mm256_add_pd(e, _mm256_and_pd(big, one));
-    const __m256d f = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
-    const __m256d f2 = _mm256_mul_pd(f, f);
-    __m256d p = _mm256_set1_pd(1.0 / 21.0);
-    for (int k = 19; k >= 1; k -= 2) p = _mm256_fmadd_pd(p, f2, _mm256_set1_pd(1.0 / k));
-    const __m256d logm = _mm256_mul_pd(_mm256_add_pd(f, f), p);
-    const __m256d r = _mm256_fmadd_pd(e, ln2_hi, _mm256_fmadd_pd(e, ln2_lo, logm));
-    _mm256_storeu_pd(x + i, r);
   }
   for (; i < n; ++i) x[i] = std::log(x[i]);
 }

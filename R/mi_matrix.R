@@ -1,0 +1,521 @@
+#' Mutual information between every pair of columns
+#'
+#' Estimates, with [gmm_mi()], the mutual information between each column of
+#' `x` and each column of `y`: for instance between every latent variable of a
+#' learned representation (`x`) and every known generating factor (`y`). A
+#' matrix with one large entry per column, and the rest near zero, is the mark
+#' of a disentangled representation. Factor, character and logical columns are
+#' categories: [gmm_mi()] then fits one mixture per category, or takes the
+#' plug-in MI of two categories.
+#'
+#' The pairs are independent tasks, distributed by
+#' [future.apply::future_lapply()]: the default (sequential) plan runs them one
+#' after another in this session, and `future::plan(future::multisession,
+#' workers = 4)` (or any other backend of the future framework, such as a
+#' cluster) runs them in parallel. Every pair draws from its own random stream
+#' derived from R's generator, so `set.seed()` gives identical estimates under
+#' any plan and any number of workers. Within each pair, [gmm_mi()] uses
+#' `n_threads` threads: by default `getOption("gmmmi.threads")` or every core
+#' under a sequential plan, and one thread per worker under any other plan, so
+#' that workers do not compete for cores. Progress is reported through the
+#' progressr package when it is installed: wrap the call in
+#' `progressr::with_progress()` to see it.
+#'
+#' @param x A data frame, matrix or vector: the first set of variables, one per
+#'   column (for instance the latents).
+#' @param y A data frame, matrix or vector with the same number of rows (for
+#'   instance the generating factors), or `NULL` for the MI between every two
+#'   columns of `x`.
+#' @param ... Settings passed to [gmm_mi()]: `units`, `prior`, `control` and
+#'   `n_threads`.
+#' @param n_bootstrap,mc_samples Bootstrap refits and Monte Carlo draws for
+#'   each pair, as in [gmm_mi()].
+#' @return An object of class `"mi_matrix"`: `estimate` and `se` (matrices with
+#'   a row per column of `x` and a column per column of `y`; with `y = NULL`
+#'   symmetric with an `NA` diagonal), `mc_se`, `bootstrap` (an array of the
+#'   bootstrap values, rows x columns x refits), `type` (the kind of each
+#'   estimate: `"continuous"`, `"categorical"` or `"discrete"`), `entropy` (a
+#'   list with the plug-in entropies of the categorical rows and columns, `NA`
+#'   for continuous ones), `units`, `n`, `n_bootstrap`, `mc_samples`,
+#'   `symmetric` and `call`.
+#' @seealso [mi_gap()] for a disentanglement summary, [plot.mi_matrix()].
+#' @examples
+#' set.seed(1)
+#' n <- 500
+#' shape <- factor(sample(c("cube", "ball"), n, replace = TRUE))
+#' size <- runif(n)
+#' latents <- data.frame(z1 = (shape == "cube") + rnorm(n, sd = 0.3),
+#'                       z2 = size + rnorm(n, sd = 0.1))
+#' m <- mi_matrix(latents, data.frame(shape, size), n_bootstrap = 5,
+#'                mc_samples = 2000, n_threads = 1)
+#' m
+#' mi_gap(m)
+#' plot(m)
+#' @export
+mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
+  call <- match.call()
+  env <- current_env_call()
+  n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
+  mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
+  settings <- mi_matrix_settings(list(...), env)
+
+  xcols <- as_columns(x, "x", env)
+  symmetric <- is.null(y)
+  if (symmetric) {
+    if (length(xcols) < 2) {
+      gmmmi_abort(c("With {.arg y} = {.code NULL}, {.arg x} needs at least two columns.",
+                    "x" = "It has {length(xcols)}."), env)
+    }
+    ycols <- xcols
+  } else {
+    ycols <- as_columns(y, "y", env)
+    if (length(ycols[[1]]) != length(xcols[[1]])) {
+      gmmmi_abort("{.arg x} and {.arg y} must have the same number of rows, not {length(xcols[[1]])} and {length(ycols[[1]])}.", env)
+    }
+  }
+  n <- length(xcols[[1]])
+  nx <- length(xcols)
+  ny <- length(ycols)
+  tasks <- if (symmetric) which(upper.tri(diag(nx)), arr.ind = TRUE) else
+    as.matrix(expand.grid(row = seq_len(nx), col = seq_len(ny)))
+  tasks <- unname(tasks)
+
+  progress <- pair_progress(nrow(tasks))
+  run <- pair_task(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, progress)
+  out <- future.apply::future_lapply(seq_len(nrow(tasks)), run, future.seed = TRUE)
+
+  labels <- list(names(xcols), names(ycols))
+  empty <- matrix(NA_real_, nx, ny, dimnames = labels)
+  est <- se <- mc_se <- empty
+  type <- matrix(NA_character_, nx, ny, dimnames = labels)
+  boot <- array(NA_real_, c(nx, ny, n_bootstrap), dimnames = c(labels, list(NULL)))
+  failed <- character(0)
+  pair_name <- function(k) sprintf("%s ~ %s", names(xcols)[tasks[k, 1]], names(ycols)[tasks[k, 2]])
+  for (k in seq_along(out)) {
+    r <- out[[k]]
+    if (!is.null(r$error)) {
+      if (!inherits(r$error, "gmmmi_error_fit")) {
+        cli::cli_abort(c("Could not estimate the MI of column {.field {names(xcols)[tasks[k, 1]]}} of {.arg x} and column {.field {names(ycols)[tasks[k, 2]]}} of {.arg {if (symmetric) 'x' else 'y'}}."),
+                       parent = r$error, class = c("gmmmi_error_input", "gmmmi_error"), call = env)
+      }
+      failed <- c(failed, pair_name(k))
+      next
+    }
+    idx <- rbind(tasks[k, ], if (symmetric) rev(tasks[k, ]))
+    est[idx] <- r$estimate
+    se[idx] <- r$se
+    mc_se[idx] <- r$mc_se
+    type[idx] <- r$type
+    for (b in seq_len(n_bootstrap)) boot[cbind(idx, b)] <- r$bootstrap[b]
+  }
+  relay_pair_warnings(out, pair_name, nrow(tasks))
+  if (length(failed)) {
+    cli::cli_warn(c("The mixtures of {length(failed)} pair{?s} could not be fitted; {?its/their} entries are {.code NA}.",
+                    "x" = "{.field {failed}}"), class = "gmmmi_warning_pair_failed")
+  }
+  entropy <- list(rows = column_entropies(xcols, settings$units),
+                  cols = column_entropies(ycols, settings$units))
+  structure(list(estimate = est, se = se, mc_se = mc_se, bootstrap = boot, type = type,
+                 entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
+                 mc_samples = mc_samples, symmetric = symmetric, call = call),
+            class = "mi_matrix")
+}
+
+# Validates what mi_matrix() passes on to gmm_mi(), and decides the threads
+# of each pair: one per worker under a parallel plan.
+mi_matrix_settings <- function(dots, env) {
+  allowed <- c("units", "prior", "control", "n_threads")
+  nm <- names(dots)
+  if (length(dots) && (is.null(nm) || any(!nzchar(nm)))) {
+    gmmmi_abort(c("Every argument in {.arg ...} must be named.",
+                  "i" = "{.fn mi_matrix} passes {.arg {allowed}} on to {.fn gmm_mi}."), env)
+  }
+  bad <- setdiff(nm, allowed)
+  if (length(bad)) {
+    gmmmi_abort(c("Unknown argument{?s} in {.arg ...}: {.arg {bad}}.",
+                  "i" = "{.fn mi_matrix} passes only {.arg {allowed}} on to {.fn gmm_mi}."), env)
+  }
+  units <- check_choice(if (is.null(dots$units)) "nat" else dots$units, c("nat", "bit"), "units", env)
+  prior <- check_choice(if (is.null(dots$prior)) "empirical" else dots$prior,
+                        c("empirical", "uniform"), "prior", env)
+  control <- check_control(if (is.null(dots$control)) gmm_mi_control() else dots$control, env)
+  n_threads <- if (!is.null(dots$n_threads)) resolve_threads(dots$n_threads, env) else
+    if (plan_is_sequential()) resolve_threads(NULL, env) else 1L
+  list(units = units, prior = prior, control = control, n_threads = n_threads)
+}
+
+plan_is_sequential <- function() {
+  !requireNamespace("future", quietly = TRUE) || inherits(future::plan(), "sequential")
+}
+
+# A progressr progressor when progressr is installed, otherwise a no-op.
+pair_progress <- function(steps) {
+  caller <- parent.frame()
+  if (requireNamespace("progressr", quietly = TRUE)) {
+    progressr::progressor(steps = steps, envir = caller)
+  } else {
+    function(...) invisible(NULL)
+  }
+}
+
+# The function run for each pair. It is built here, in a small environment,
+# so that a future backend ships only the columns and settings to its workers.
+# Errors of the package come back as values (so that a failed fit leaves an
+# NA instead of stopping the matrix), and warnings as messages, relayed once
+# for all pairs by relay_pair_warnings().
+pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, progress) {
+  force(progress)
+  function(k) {
+    warnings <- list()
+    res <- withCallingHandlers(
+      tryCatch(gmm_mi(xcols[[tasks[k, 1]]], ycols[[tasks[k, 2]]], n_bootstrap = n_bootstrap,
+                      mc_samples = mc_samples, units = settings$units, prior = settings$prior,
+                      control = settings$control, n_threads = settings$n_threads),
+               gmmmi_error = function(e) e),
+      warning = function(w) {
+        warnings[[length(warnings) + 1]] <<- list(message = conditionMessage(w),
+                                                  class = setdiff(class(w), c("rlang_warning", "warning", "condition")))
+        invokeRestart("muffleWarning")
+      })
+    progress()
+    if (inherits(res, "error")) return(list(error = res, warnings = warnings))
+    list(estimate = res$estimate, se = res$se, mc_se = res$mc_se,
+         bootstrap = res$bootstrap, type = res$type, warnings = warnings)
+  }
+}
+
+# One warning per distinct message, naming the pairs that gave it and keeping
+# its class (so that callers can still muffle a kind of warning).
+relay_pair_warnings <- function(out, pair_name, n_pairs) {
+  msgs <- list()
+  for (k in seq_along(out)) {
+    for (w in out[[k]]$warnings) {
+      key <- w$message
+      if (is.null(msgs[[key]])) msgs[[key]] <- list(class = w$class, pairs = character(0))
+      msgs[[key]]$pairs <- c(msgs[[key]]$pairs, pair_name(k))
+    }
+  }
+  for (key in names(msgs)) {
+    pairs <- unique(msgs[[key]]$pairs)
+    shown <- pairs[seq_len(min(5, length(pairs)))]
+    more <- if (length(pairs) > 5) sprintf(" and %d more", length(pairs) - 5) else ""
+    cli::cli_warn(c("{key}", "i" = "In {length(pairs)} of {n_pairs} pair{?s}: {.field {shown}}{more}."),
+                  class = msgs[[key]]$class)
+  }
+}
+
+# The columns of a data frame, matrix or vector as a named list of validated
+# vectors: numeric ones finite and varying, categorical ones complete with at
+# least two categories.
+as_columns <- function(x, arg, call) {
+  if (is.data.frame(x)) {
+    cols <- as.list(x)
+  } else if (is.matrix(x) && (is.numeric(x) || is.character(x) || is.logical(x))) {
+    cols <- lapply(seq_len(ncol(x)), function(j) x[, j])
+    names(cols) <- colnames(x)
+  } else if (is.atomic(x) && is.null(dim(x)) && !is.null(x)) {
+    cols <- list(x)
+  } else {
+    gmmmi_abort("{.arg {arg}} must be a data frame, matrix or vector, not {.obj_type_friendly {x}}.", call)
+  }
+  if (length(cols) == 0 || length(cols[[1]]) == 0) {
+    gmmmi_abort("{.arg {arg}} is empty.", call)
+  }
+  nm <- names(cols)
+  fallback <- default_names(arg, length(cols))
+  if (is.null(nm)) nm <- fallback
+  nm[is.na(nm) | !nzchar(nm)] <- fallback[is.na(nm) | !nzchar(nm)]
+  names(cols) <- make.unique(nm)
+  for (j in seq_along(cols)) {
+    col <- cols[[j]]
+    name <- names(cols)[j]
+    if (is.factor(col) || is.character(col) || is.logical(col)) {
+      if (anyNA(col)) {
+        gmmmi_abort("Column {.field {name}} of {.arg {arg}} has {sum(is.na(col))} missing label{?s}.", call)
+      }
+      if (length(unique(col)) < 2) {
+        gmmmi_abort("Column {.field {name}} of {.arg {arg}} must have at least two categories, not only {.val {as.character(col[1])}}.", call)
+      }
+    } else if (is.numeric(col) && is.null(dim(col))) {
+      if (any(!is.finite(col))) {
+        gmmmi_abort(c("Column {.field {name}} of {.arg {arg}} must contain only finite values.",
+                      "x" = "Found {sum(!is.finite(col))} NA, NaN or infinite value{?s}."), call)
+      }
+      if (max(col) == min(col)) gmmmi_abort("Column {.field {name}} of {.arg {arg}} is constant.", call)
+    } else {
+      gmmmi_abort("Column {.field {name}} of {.arg {arg}} must be numeric, factor, character or logical, not {.obj_type_friendly {col}}.", call)
+    }
+  }
+  n <- vapply(cols, length, integer(1))
+  if (length(unique(n)) > 1) gmmmi_abort("The columns of {.arg {arg}} must have the same length.", call)
+  cols
+}
+
+# Plug-in entropy of each categorical column (NA for numeric ones).
+column_entropies <- function(cols, units) {
+  vapply(cols, function(col) {
+    if (!is_discrete(col)) return(NA_real_)
+    p <- as.numeric(table(col)) / length(col)
+    p <- p[p > 0]
+    -sum(p * log(p)) / unit_divisor(units)
+  }, numeric(1))
+}
+
+#' @export
+print.mi_matrix <- function(x, digits = 3, ...) {
+  n_pairs <- if (x$symmetric) nrow(x$estimate) * (nrow(x$estimate) - 1) / 2 else length(x$estimate)
+  cat(sprintf("Mutual information (%s), %s; n = %d; %d bootstrap fit%s per pair\n",
+              x$units, if (x$symmetric) "every pair of columns of x" else "rows: x, columns: y",
+              x$n, x$n_bootstrap, if (x$n_bootstrap == 1) "" else "s"))
+  print(format_cells(x$estimate, x$se, digits), quote = FALSE, right = TRUE)
+  ent <- c(x$entropy$rows, if (!x$symmetric) x$entropy$cols)
+  ent <- ent[!is.na(ent) & !duplicated(names(ent))]
+  if (length(ent)) {
+    cat(sprintf("Categorical: %s\n", paste(sprintf("%s (entropy %s %s)", names(ent),
+                                                   formatC(ent, digits = digits, format = "f"), x$units),
+                                           collapse = ", ")))
+  }
+  invisible(x)
+}
+
+# "estimate +/- se" for each cell, blank where there is no estimate.
+format_cells <- function(estimate, se, digits, sep = " ") {
+  txt <- formatC(estimate, digits = digits, format = "f")
+  with_se <- !is.na(se)
+  txt[with_se] <- paste0(txt[with_se], sep, pm_symbol(), " ", formatC(se[with_se], digits = digits, format = "f"))
+  txt[is.na(estimate)] <- ""
+  matrix(txt, nrow(estimate), dimnames = dimnames(estimate))
+}
+
+#' @export
+as.data.frame.mi_matrix <- function(x, row.names = NULL, optional = FALSE, ...) {
+  idx <- which(!is.na(x$estimate) | !is.na(x$type), arr.ind = TRUE)
+  idx <- idx[order(idx[, 1], idx[, 2]), , drop = FALSE]
+  rn <- rownames(x$estimate)
+  cn <- colnames(x$estimate)
+  data.frame(row = factor(rn[idx[, 1]], levels = unique(rn)),
+             col = factor(cn[idx[, 2]], levels = unique(cn)),
+             estimate = x$estimate[idx], se = x$se[idx], mc_se = x$mc_se[idx],
+             type = x$type[idx], units = rep(x$units, nrow(idx)),
+             row.names = row.names, stringsAsFactors = FALSE)
+}
+
+#' Plot a matrix of mutual information
+#'
+#' `type = "heatmap"` draws the matrix as an annotated heatmap, each cell
+#' showing "estimate +/- se" (the display of Piras et al. 2023, figs. 4 and 6).
+#' `type = "lines"` draws, for each row, the MI against the columns taken as
+#' an ordered variable (for instance the radius at which a profile is
+#' measured, fig. 5), with a band of one standard error on either side.
+#'
+#' @param x A `"mi_matrix"` object.
+#' @param type `"heatmap"` or `"lines"`.
+#' @param at For `"lines"`: the position of each column on the horizontal
+#'   axis (numeric, one per column); by default 1, 2, ... labelled with the
+#'   column names.
+#' @param rows For `"lines"`: the rows to draw (names or positions); default
+#'   all.
+#' @param digits Decimals shown in the heatmap cells.
+#' @param col Colours: for `"heatmap"` a palette (low to high), for `"lines"`
+#'   one colour per row.
+#' @param cex Size of the heatmap cell text (default chosen from the number of
+#'   cells).
+#' @param main,xlab,ylab Titles.
+#' @param ... Passed to [graphics::image()] (`"heatmap"`) or
+#'   [graphics::plot()] (`"lines"`), e.g. `log = "x"`.
+#' @return `x`, invisibly.
+#' @examples
+#' set.seed(2)
+#' n <- 400
+#' r <- matrix(rnorm(n * 3), n, dimnames = list(NULL, c("a", "b", "c")))
+#' z <- cbind(z1 = r[, 1] + rnorm(n, sd = 0.5), z2 = r[, 3] + rnorm(n))
+#' m <- mi_matrix(z, r, n_bootstrap = 5, mc_samples = 2000, n_threads = 1)
+#' plot(m)
+#' plot(m, type = "lines", at = c(1, 2, 4))
+#' @export
+plot.mi_matrix <- function(x, type = c("heatmap", "lines"), at = NULL, rows = NULL, digits = 2,
+                           col = NULL, cex = NULL, main = NULL, xlab = NULL, ylab = NULL, ...) {
+  env <- current_env_call()
+  type <- check_choice(type, c("heatmap", "lines"), "type", env)
+  if (type == "heatmap") {
+    mi_heatmap(x, digits, col, cex, main, xlab, ylab, ...)
+  } else {
+    mi_lines(x, at, rows, col, main, xlab, ylab, env, ...)
+  }
+  invisible(x)
+}
+
+mi_heatmap <- function(x, digits, col, cex, main, xlab, ylab, ...) {
+  est <- x$estimate
+  nr <- nrow(est)
+  nc <- ncol(est)
+  if (is.null(col)) col <- grDevices::hcl.colors(64, "YlGnBu", rev = TRUE)
+  hi <- max(c(est, 0), na.rm = TRUE)
+  zlim <- c(min(c(est, 0), na.rm = TRUE), if (hi > 0) hi else 1)
+  # Rows of the matrix run top to bottom, as it is printed.
+  z <- t(est[rev(seq_len(nr)), , drop = FALSE])
+  label_lines <- function(labels) 1 + max(graphics::strwidth(labels, "inches")) / graphics::par("csi")
+  op <- graphics::par(mar = c(label_lines(colnames(est)) + 1.5, label_lines(rownames(est)) + 1.5, 3, 1))
+  on.exit(graphics::par(op))
+  graphics::image(seq_len(nc), seq_len(nr), z, col = col, zlim = zlim, axes = FALSE,
+                  xlab = if (is.null(xlab)) "" else xlab, ylab = if (is.null(ylab)) "" else ylab,
+                  main = if (is.null(main)) sprintf("Mutual information (%s)", x$units) else main, ...)
+  blank <- which(is.na(z), arr.ind = TRUE)
+  if (nrow(blank)) {
+    graphics::rect(blank[, 1] - 0.5, blank[, 2] - 0.5, blank[, 1] + 0.5, blank[, 2] + 0.5,
+                   col = "grey92", border = NA)
+  }
+  graphics::axis(1, at = seq_len(nc), labels = colnames(est), las = 2, tick = FALSE)
+  graphics::axis(2, at = seq_len(nr), labels = rev(rownames(est)), las = 1, tick = FALSE)
+  graphics::box()
+  txt <- format_cells(est, x$se, digits, sep = "\n")[rev(seq_len(nr)), , drop = FALSE]
+  if (is.null(cex)) cex <- max(0.5, min(1, 6 / max(nr, nc)))
+  level <- (est[rev(seq_len(nr)), , drop = FALSE] - zlim[1]) / diff(zlim)
+  ink <- ifelse(!is.na(level) & level > 0.55, "white", "black")
+  graphics::text(rep(seq_len(nc), each = nr), rep(seq_len(nr), nc), txt, col = ink, cex = cex)
+}
+
+mi_lines <- function(x, at, rows, col, main, xlab, ylab, env, ...) {
+  est <- x$estimate
+  se <- x$se
+  nc <- ncol(est)
+  labelled <- is.null(at)
+  if (labelled) {
+    at <- seq_len(nc)
+  } else if (!is.numeric(at) || length(at) != nc || any(!is.finite(at))) {
+    gmmmi_abort("{.arg at} must be {nc} finite number{?s}, one per column of the matrix.", env)
+  }
+  if (is.null(rows)) rows <- seq_len(nrow(est))
+  rows <- resolve_dims(rows, rownames(est), "rows", env)
+  if (is.null(col)) col <- grDevices::hcl.colors(max(3, length(rows)), "Dark 3")[seq_along(rows)]
+  col <- rep_len(col, length(rows))
+  ord <- order(at)
+  lo <- est - ifelse(is.na(se), 0, se)
+  hi <- est + ifelse(is.na(se), 0, se)
+  graphics::plot(range(at), range(c(lo[rows, ], hi[rows, ], 0), na.rm = TRUE), type = "n",
+                 xaxt = if (labelled) "n" else "s",
+                 xlab = if (is.null(xlab)) "" else xlab,
+                 ylab = if (is.null(ylab)) sprintf("MI (%s)", x$units) else ylab,
+                 main = if (is.null(main)) "" else main, ...)
+  if (labelled) graphics::axis(1, at = at, labels = colnames(est))
+  for (k in seq_along(rows)) {
+    i <- rows[k]
+    ok <- ord[!is.na(est[i, ord])]
+    band <- ok[!is.na(se[i, ok])]
+    if (length(band) > 1) {
+      graphics::polygon(c(at[band], rev(at[band])), c(hi[i, band], rev(lo[i, band])),
+                        col = grDevices::adjustcolor(col[k], 0.25), border = NA)
+    }
+    graphics::lines(at[ok], est[i, ok], col = col[k], lwd = 2)
+    graphics::points(at[ok], est[i, ok], col = col[k], pch = 20)
+  }
+  graphics::legend("topright", legend = rownames(est)[rows], col = col, lwd = 2, bty = "n")
+}
+
+#' Disentanglement summary: the mutual information gap
+#'
+#' For each generating factor (by default each column of the matrix), finds
+#' the latent (row) that shares the most information with it and the gap
+#' between that MI and the next largest: the mutual information gap of Chen et
+#' al. (2018). A large gap means that one latent alone carries the factor. For
+#' a categorical factor the gap is divided by the factor's entropy (its
+#' plug-in entropy, kept in the `"mi_matrix"` object), which bounds the MI, so
+#' that it lies between 0 and 1; a continuous factor has no such bound and its
+#' gap is left in the matrix's units. The mean of these per-factor values is
+#' the mutual information gap (MIG) of the representation.
+#'
+#' @param m A `"mi_matrix"` object.
+#' @param factors Whether the factors are the `"columns"` (the default) or
+#'   the `"rows"` of the matrix; the latents are the other side.
+#' @return A data frame of class `"mi_gap"` with a row per factor: `factor`,
+#'   `top` (the latent with the largest MI) and `top_mi`, `second` and
+#'   `second_mi`, `gap` (in the matrix's units), `gap_se` (from the two
+#'   standard errors, the estimates being independent), `entropy` (`NA` for a
+#'   continuous factor) and `mig` (`gap / entropy`, or `gap` for a continuous
+#'   factor); the attribute `"mean_gap"` is the mean of `mig`.
+#' @references R. T. Q. Chen, X. Li, R. Grosse and D. Duvenaud (2018).
+#'   Isolating sources of disentanglement in variational autoencoders.
+#'   *Advances in Neural Information Processing Systems* 31.
+#' @examples
+#' set.seed(3)
+#' n <- 500
+#' f <- data.frame(colour = sample(c("red", "blue"), n, replace = TRUE), size = rnorm(n))
+#' z <- data.frame(z1 = f$size + rnorm(n, sd = 0.3),
+#'                 z2 = ifelse(f$colour == "red", 1, -1) + rnorm(n, sd = 0.5))
+#' m <- mi_matrix(z, f, n_bootstrap = 5, mc_samples = 2000, n_threads = 1)
+#' mi_gap(m)
+#' summary(m)
+#' @export
+mi_gap <- function(m, factors = c("columns", "rows")) {
+  env <- current_env_call()
+  if (!inherits(m, "mi_matrix")) gmmmi_abort("{.arg m} must be a {.cls mi_matrix} object, not {.obj_type_friendly {m}}.", env)
+  factors <- check_choice(factors, c("columns", "rows"), "factors", env)
+  est <- m$estimate
+  se <- m$se
+  entropy <- m$entropy$cols
+  if (factors == "rows") {
+    est <- t(est)
+    se <- t(se)
+    entropy <- m$entropy$rows
+  }
+  if (nrow(est) < 2) {
+    gmmmi_abort("A gap needs at least two latents; the matrix has {nrow(est)} {if (factors == 'rows') 'column' else 'row'}.", env)
+  }
+  latents <- rownames(est)
+  rows <- lapply(seq_len(ncol(est)), function(j) {
+    v <- est[, j]
+    o <- order(v, decreasing = TRUE, na.last = NA)
+    if (length(o) < 2) o <- c(o, NA, NA)[1:2]
+    data.frame(factor = colnames(est)[j], top = latents[o[1]], top_mi = v[o[1]],
+               second = latents[o[2]], second_mi = v[o[2]], gap = v[o[1]] - v[o[2]],
+               gap_se = sqrt(se[o[1], j]^2 + se[o[2], j]^2), entropy = unname(entropy[j]),
+               stringsAsFactors = FALSE)
+  })
+  out <- do.call(rbind, rows)
+  out$mig <- ifelse(is.na(out$entropy), out$gap, out$gap / out$entropy)
+  rownames(out) <- NULL
+  structure(out, mean_gap = mean(out$mig), units = m$units, class = c("mi_gap", "data.frame"))
+}
+
+#' @export
+print.mi_gap <- function(x, digits = 3, ...) {
+  df <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  num <- vapply(df, is.numeric, logical(1))
+  df[num] <- lapply(df[num], function(v) formatC(v, digits = digits, format = "f"))
+  cat(sprintf("Mutual information gap per factor (MI, gap and entropy in %s):\n", attr(x, "units")))
+  print(df, row.names = FALSE, right = TRUE)
+  cat(sprintf("Mean gap (MIG): %s\n", formatC(attr(x, "mean_gap"), digits = digits, format = "f")))
+  invisible(x)
+}
+
+#' Summarise a matrix of mutual information
+#'
+#' @param object A `"mi_matrix"` object.
+#' @param factors Passed to [mi_gap()].
+#' @param ... Unused.
+#' @return An object of class `"summary.mi_matrix"`: `gap` (from [mi_gap()]),
+#'   `mean_gap`, `largest` (a one-row data frame: the pair with the largest
+#'   MI), `units`, `n`, `n_bootstrap` and `dim`.
+#' @export
+summary.mi_matrix <- function(object, factors = c("columns", "rows"), ...) {
+  factors <- check_choice(factors, c("columns", "rows"), "factors", current_env_call())
+  gap <- mi_gap(object, factors)
+  df <- as.data.frame(object)
+  largest <- df[which.max(df$estimate), c("row", "col", "estimate", "se")]
+  rownames(largest) <- NULL
+  structure(list(gap = gap, mean_gap = attr(gap, "mean_gap"), largest = largest,
+                 units = object$units, n = object$n, n_bootstrap = object$n_bootstrap,
+                 dim = dim(object$estimate), factors = factors),
+            class = "summary.mi_matrix")
+}
+
+#' @export
+print.summary.mi_matrix <- function(x, digits = 3, ...) {
+  cat(sprintf("Mutual information matrix: %d x %d, n = %d, %d bootstrap fits per pair\n",
+              x$dim[1], x$dim[2], x$n, x$n_bootstrap))
+  cat(sprintf("Largest: %s ~ %s, %s %s %s %s\n\n", x$largest$row, x$largest$col,
+              formatC(x$largest$estimate, digits = digits, format = "f"), pm_symbol(),
+              formatC(x$largest$se, digits = digits, format = "f"), x$units))
+  print(x$gap, digits = digits)
+  invisible(x)
+}

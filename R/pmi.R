@@ -1,0 +1,127 @@
+#' Pointwise mutual information under a fitted mixture
+#'
+#' The pointwise mutual information (PMI) of a pair of values is
+#' log p(x, y) - log p(x) - log p(y): positive where x and y occur together
+#' more often than if they were independent, negative where less often. Its
+#' mean over the joint distribution is the MI, so the PMI shows which values
+#' carry the information that [gmm_mi()] summarises in one number.
+#' `pmi()` evaluates it under the mixture that [gmm_mi()] fitted to all the
+#' data (`object$fit`), whose marginals are mixtures in closed form;
+#' `plot_pmi()` draws its distribution over the data (the PMI profile) or,
+#' for one x and one y column, a map of the data coloured by PMI.
+#'
+#' @param object A `"gmm_mi"` object from [gmm_mi()] with continuous `x` and
+#'   `y` and no conditioning variable.
+#' @param x,y Values at which to evaluate the PMI, with the columns of the
+#'   fitted `x` and `y` (matched by name when they carry the fitted names,
+#'   otherwise by position) and the same number of rows; by default the data
+#'   that `object` was fitted to.
+#' @return `pmi()`: a numeric vector, one value per row, in the units of
+#'   `object` (attribute `"units"`). `plot_pmi()`: the same, invisibly.
+#' @seealso [gmm_mi()], [gmm_marginal()].
+#' @examples
+#' set.seed(1)
+#' x <- rnorm(1000)
+#' y <- 0.8 * x + 0.6 * rnorm(1000)
+#' res <- gmm_mi(x, y, n_bootstrap = 5, mc_samples = 5000, n_threads = 1)
+#' v <- pmi(res)
+#' mean(v)          # close to the MI estimate
+#' res$estimate
+#' pmi(res, x = c(-2, 0, 2), y = c(-2, 0, 2))
+#' plot_pmi(res)
+#' plot_pmi(res, what = "map")
+#' @export
+pmi <- function(object, x = NULL, y = NULL) {
+  env <- current_env_call()
+  check_pmi_object(object, env)
+  vars <- object$variables
+  if (is.null(x) != is.null(y)) {
+    gmmmi_abort("Give both {.arg x} and {.arg y}, or neither (to use the fitted data).", env)
+  }
+  if (is.null(x)) {
+    x <- object$data[, vars$x, drop = FALSE]
+    y <- object$data[, vars$y, drop = FALSE]
+  } else {
+    x <- pmi_block(x, vars$x, "x", env)
+    y <- pmi_block(y, vars$y, "y", env)
+    if (nrow(x) != nrow(y)) {
+      gmmmi_abort("{.arg x} and {.arg y} must have the same number of rows, not {nrow(x)} and {nrow(y)}.", env)
+    }
+  }
+  fit <- object$fit
+  joint <- predict(fit, cbind(x, y), type = "logdensity")
+  px <- predict(gmm_marginal(fit, vars$x), x, type = "logdensity")
+  py <- predict(gmm_marginal(fit, vars$y), y, type = "logdensity")
+  structure((joint - px - py) / unit_divisor(object$units), units = object$units)
+}
+
+check_pmi_object <- function(object, call) {
+  if (!inherits(object, "gmm_mi")) {
+    gmmmi_abort("{.arg object} must be a {.cls gmm_mi} object, not {.obj_type_friendly {object}}.", call)
+  }
+  type <- if (is.null(object$type)) "continuous" else object$type
+  if (type != "continuous") {
+    what <- if (type == "discrete") "two categories (a plug-in estimate, with no fitted density)" else
+      "a category (one mixture per category, not a joint mixture)"
+    gmmmi_abort(c("{.fn pmi} needs a {.fn gmm_mi} fit of two continuous variables.",
+                  "x" = "{.arg object} is the MI of {what}."), call)
+  }
+  if (isTRUE(object$conditional)) {
+    gmmmi_abort(c("{.fn pmi} needs an unconditional {.fn gmm_mi} fit.",
+                  "x" = "{.arg object} is a conditional MI given {.field {object$variables$z}}."), call)
+  }
+}
+
+# New values of one block, with the fitted column names.
+pmi_block <- function(v, names, arg, call) {
+  v <- as_data_matrix(v, arg, call)
+  if (all(names %in% colnames(v))) v <- v[, names, drop = FALSE]
+  if (ncol(v) != length(names)) {
+    gmmmi_abort("{.arg {arg}} must have {length(names)} column{?s}, like the fitted {.arg {arg}}, not {ncol(v)}.", call)
+  }
+  colnames(v) <- names
+  v
+}
+
+#' @rdname pmi
+#' @param what `"distribution"`: a histogram of the PMI over the rows, with
+#'   its mean (about the MI) marked; `"map"`: the rows drawn in the plane of
+#'   one x and one y column, coloured from blue (negative PMI) to red
+#'   (positive).
+#' @param breaks,col Histogram breaks and colour (`"distribution"`), or
+#'   colour palette (`"map"`).
+#' @param ... Passed to [graphics::hist()] or [graphics::plot()].
+#' @export
+plot_pmi <- function(object, x = NULL, y = NULL, what = c("distribution", "map"), breaks = 50,
+                     col = NULL, ...) {
+  env <- current_env_call()
+  what <- check_choice(what, c("distribution", "map"), "what", env)
+  check_pmi_object(object, env)
+  v <- pmi(object, x, y)
+  units <- object$units
+  if (what == "distribution") {
+    graphics::hist(v, breaks = breaks, col = if (is.null(col)) "grey85" else col, border = "white",
+                   main = "Pointwise mutual information", xlab = sprintf("PMI (%s)", units), ...)
+    graphics::abline(v = 0, lty = 2, col = "grey40")
+    graphics::abline(v = mean(v), lwd = 2, col = "firebrick")
+    graphics::legend("topright", bty = "n", lwd = 2, col = "firebrick",
+                     legend = sprintf("mean %s %s (MI estimate %s)", formatC(mean(v), digits = 3, format = "f"),
+                                      units, formatC(object$estimate, digits = 3, format = "f")))
+    return(invisible(v))
+  }
+  vars <- object$variables
+  if (length(vars$x) != 1 || length(vars$y) != 1) {
+    gmmmi_abort("{.code what = \"map\"} draws one x column against one y column only.", env)
+  }
+  if (is.null(x)) {
+    x <- object$data[, vars$x]
+    y <- object$data[, vars$y]
+  }
+  pal <- if (is.null(col)) grDevices::hcl.colors(101, "Blue-Red 3") else col
+  lim <- max(abs(v), .Machine$double.eps)
+  idx <- 1 + round((length(pal) - 1) * (v + lim) / (2 * lim))
+  ord <- order(abs(v))  # strongest values on top
+  graphics::plot(as.numeric(unlist(x))[ord], as.numeric(unlist(y))[ord], col = pal[idx[ord]], pch = 20,
+                 xlab = vars$x, ylab = vars$y, main = sprintf("Pointwise mutual information (%s)", units), ...)
+  invisible(v)
+}

@@ -1,0 +1,104 @@
+# gmm_mi_control(): defaults, validation and printing.
+
+test_that("defaults are those of the reference implementation", {
+  ctl <- gmm_mi_control()
+  expect_s3_class(ctl, "gmm_mi_control")
+  expect_identical(ctl$init, "random_responsibilities")
+  expect_identical(ctl$n_inits, 3L)
+  expect_identical(ctl$n_folds, 2L)
+  expect_identical(ctl$tol, 1e-5)
+  expect_identical(ctl$reg_covar, 1e-15)
+  expect_identical(ctl$max_iter, 10000L)
+  expect_identical(ctl$max_components, 50L)
+  expect_identical(ctl$criterion, "validation")
+  expect_identical(ctl$threshold, 1e-5)
+  expect_identical(ctl$patience, 1L)
+  expect_null(ctl$fixed_components)
+  expect_identical(ctl$min_iter, 0L)
+  # gmm_mi() and gmm_select() use the same defaults.
+  expect_identical(formals(gmm_mi)$n_bootstrap, 50)
+  expect_identical(formals(gmm_mi)$mc_samples, 1e5)
+  expect_identical(formals(gmm_select)$n_folds, formals(gmm_mi_control)$n_folds)
+  expect_identical(formals(gmm_select)$n_inits, formals(gmm_mi_control)$n_inits)
+  expect_identical(formals(gmm_select)$threshold, formals(gmm_mi_control)$threshold)
+  expect_identical(formals(gmm_select)$max_components, formals(gmm_mi_control)$max_components)
+})
+
+test_that("valid settings are stored with the right types", {
+  ctl <- gmm_mi_control(init = "kmeans", n_inits = 5, n_folds = 3, tol = 1e-6, reg_covar = 1e-6,
+                        max_iter = 200, max_components = 10, criterion = "bic", threshold = 1e-3,
+                        patience = 2, fixed_components = 4, init_scale = 0.5, min_iter = 3)
+  expect_identical(ctl$init, "kmeans")
+  expect_identical(ctl$n_inits, 5L)
+  expect_identical(ctl$n_folds, 3L)
+  expect_identical(ctl$tol, 1e-6)
+  expect_identical(ctl$reg_covar, 1e-6)
+  expect_identical(ctl$max_iter, 200L)
+  expect_identical(ctl$max_components, 10L)
+  expect_identical(ctl$criterion, "bic")
+  expect_identical(ctl$threshold, 1e-3)
+  expect_identical(ctl$patience, 2L)
+  expect_identical(ctl$fixed_components, 4L)
+  expect_identical(ctl$init_scale, 0.5)
+  expect_identical(ctl$min_iter, 3L)
+  for (init in c("random_responsibilities", "kmeans_responsibilities", "kmeans",
+                 "randomized_kmeans", "random", "minmax")) {
+    expect_identical(gmm_mi_control(init = init)$init, init)
+  }
+  expect_identical(gmm_mi_control(tol = 0)$tol, 0)
+  expect_identical(gmm_mi_control(reg_covar = 0)$reg_covar, 0)
+})
+
+test_that("invalid settings give input errors that name the argument", {
+  expect_input_error(gmm_mi_control(n_folds = 1), "n_folds")
+  expect_input_error(gmm_mi_control(n_folds = 2.5), "n_folds")
+  expect_input_error(gmm_mi_control(tol = -1), "tol")
+  expect_input_error(gmm_mi_control(tol = NA), "tol")
+  expect_input_error(gmm_mi_control(tol = "a"), "tol")
+  expect_input_error(gmm_mi_control(tol = c(1e-5, 1e-4)), "tol")
+  expect_input_error(gmm_mi_control(tol = Inf), "tol")
+  expect_input_error(gmm_mi_control(criterion = "foo"), "criterion")
+  expect_input_error(gmm_mi_control(criterion = c("aic", "bic")), "criterion")
+  expect_input_error(gmm_mi_control(criterion = NA_character_), "criterion")
+  expect_input_error(gmm_mi_control(init = "foo"), "init")
+  expect_input_error(gmm_mi_control(init = 1), "init")
+  expect_input_error(gmm_mi_control(patience = 0), "patience")
+  expect_input_error(gmm_mi_control(fixed_components = 0), "fixed_components")
+  expect_input_error(gmm_mi_control(fixed_components = 1.5), "fixed_components")
+  expect_input_error(gmm_mi_control(n_inits = 0), "n_inits")
+  expect_input_error(gmm_mi_control(reg_covar = -1e-6), "reg_covar")
+  expect_input_error(gmm_mi_control(max_iter = 0), "max_iter")
+  expect_input_error(gmm_mi_control(max_components = 0), "max_components")
+  expect_input_error(gmm_mi_control(threshold = -1), "threshold")
+  expect_input_error(gmm_mi_control(init_scale = 0), "init_scale")
+  expect_input_error(gmm_mi_control(min_iter = -1), "min_iter")
+})
+
+test_that("error messages are stable", {
+  expect_snapshot(gmm_mi_control(n_folds = 1), error = TRUE)
+  expect_snapshot(gmm_mi_control(tol = -1), error = TRUE)
+  expect_snapshot(gmm_mi_control(criterion = "foo"), error = TRUE)
+  expect_snapshot(gmm_mi_control(init = "foo"), error = TRUE)
+  expect_snapshot(gmm_mi_control(patience = 0), error = TRUE)
+  expect_snapshot(gmm_mi_control(fixed_components = 0), error = TRUE)
+})
+
+test_that("print() lists every setting", {
+  expect_snapshot(print(gmm_mi_control()))
+  expect_snapshot(print(gmm_mi_control(fixed_components = 3, criterion = "aic")))
+})
+
+test_that("gmm_mi() uses the settings it is given", {
+  set.seed(91)
+  d <- r_gaussian_pair(300, 0.5)
+  # Six rows are too few for three folds of at least two rows each.
+  expect_input_error(gmm_mi(d[1:5, 1], d[1:5, 2], control = gmm_mi_control(n_folds = 3)), "x")
+  set.seed(92)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 2, mc_samples = 1000, n_threads = 2,
+                                 control = gmm_mi_control(criterion = "bic", n_inits = 2,
+                                                          max_components = 5)))
+  expect_identical(res$selection$criterion, "bic")
+  expect_identical(res$selection$control$n_inits, 2L)
+  expect_true(all(res$selection$table$best_init %in% 1:2))
+  expect_lte(max(res$selection$table$k), 5)
+})

@@ -255,7 +255,8 @@ mi_blocks <- function(x, y, z, call) {
 print.gmm_mi <- function(x, digits = 3, ...) {
   what <- if (x$conditional) "Conditional MI" else "MI"
   if (is.na(x$se)) {
-    cat(sprintf("%s = %s %s (single fit, no bootstrap)\n", what, format(x$estimate, digits = digits), x$units))
+    how <- if (x$n_bootstrap == 0) "single fit, no bootstrap" else "too few bootstrap fits for a standard error"
+    cat(sprintf("%s = %s %s (%s)\n", what, format(x$estimate, digits = digits), x$units, how))
   } else {
     cat(sprintf("%s = %s %s %s %s\n", what, formatC(x$estimate, digits = digits, format = "f"),
                 pm_symbol(), formatC(x$se, digits = digits, format = "f"), x$units))

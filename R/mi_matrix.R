@@ -199,7 +199,9 @@ relay_pair_warnings <- function(out, pair_name, n_pairs) {
     pairs <- unique(msgs[[key]]$pairs)
     shown <- pairs[seq_len(min(5, length(pairs)))]
     more <- if (length(pairs) > 5) sprintf(" and %d more", length(pairs) - 5) else ""
-    cli::cli_warn(c("{key}", "i" = "In {length(pairs)} of {n_pairs} pair{?s}: {.field {shown}}{more}."),
+    lines <- gsub("}", "}}", gsub("{", "{{", strsplit(key, "\n", fixed = TRUE)[[1]], fixed = TRUE), fixed = TRUE)
+    cli::cli_warn(c(lines[1], stats::setNames(lines[-1], rep(" ", length(lines) - 1)),
+                    "i" = "In {length(pairs)} of {n_pairs} pair{?s}: {.field {shown}}{more}."),
                   class = msgs[[key]]$class)
   }
 }
@@ -355,7 +357,11 @@ mi_heatmap <- function(x, digits, col, cex, main, xlab, ylab, ...) {
   # Rows of the matrix run top to bottom, as it is printed.
   z <- t(est[rev(seq_len(nr)), , drop = FALSE])
   label_lines <- function(labels) 1 + max(graphics::strwidth(labels, "inches")) / graphics::par("csi")
-  op <- graphics::par(mar = c(label_lines(colnames(est)) + 1.5, label_lines(rownames(est)) + 1.5, 3, 1))
+  # Column labels turn vertical only when they would not fit under their cells.
+  cell_inches <- graphics::par("pin")[1] / nc
+  las_x <- if (max(graphics::strwidth(colnames(est), "inches")) > 0.9 * cell_inches) 2 else 1
+  bottom <- if (las_x == 2) label_lines(colnames(est)) + 1.5 else 3
+  op <- graphics::par(mar = c(bottom, label_lines(rownames(est)) + 1.5, 3, 1))
   on.exit(graphics::par(op))
   graphics::image(seq_len(nc), seq_len(nr), z, col = col, zlim = zlim, axes = FALSE,
                   xlab = if (is.null(xlab)) "" else xlab, ylab = if (is.null(ylab)) "" else ylab,
@@ -365,7 +371,7 @@ mi_heatmap <- function(x, digits, col, cex, main, xlab, ylab, ...) {
     graphics::rect(blank[, 1] - 0.5, blank[, 2] - 0.5, blank[, 1] + 0.5, blank[, 2] + 0.5,
                    col = "grey92", border = NA)
   }
-  graphics::axis(1, at = seq_len(nc), labels = colnames(est), las = 2, tick = FALSE)
+  graphics::axis(1, at = seq_len(nc), labels = colnames(est), las = las_x, tick = FALSE)
   graphics::axis(2, at = seq_len(nr), labels = rev(rownames(est)), las = 1, tick = FALSE)
   graphics::box()
   txt <- format_cells(est, x$se, digits, sep = "\n")[rev(seq_len(nr)), , drop = FALSE]

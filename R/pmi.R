@@ -104,7 +104,7 @@ plot_pmi <- function(object, x = NULL, y = NULL, what = c("distribution", "map")
                    main = "Pointwise mutual information", xlab = sprintf("PMI (%s)", units), ...)
     graphics::abline(v = 0, lty = 2, col = "grey40")
     graphics::abline(v = mean(v), lwd = 2, col = "firebrick")
-    graphics::legend("topright", bty = "n", lwd = 2, col = "firebrick",
+    graphics::legend("topleft", bty = "n", lwd = 2, col = "firebrick",
                      legend = sprintf("mean %s %s (MI estimate %s)", formatC(mean(v), digits = 3, format = "f"),
                                       units, formatC(object$estimate, digits = 3, format = "f")))
     return(invisible(v))
@@ -118,8 +118,10 @@ plot_pmi <- function(object, x = NULL, y = NULL, what = c("distribution", "map")
     y <- object$data[, vars$y]
   }
   pal <- if (is.null(col)) grDevices::hcl.colors(101, "Blue-Red 3") else col
-  lim <- max(abs(v), .Machine$double.eps)
-  idx <- 1 + round((length(pal) - 1) * (v + lim) / (2 * lim))
+  # A few extreme values would wash out the rest: the scale ends at the 98th
+  # percentile of |PMI|, and beyond it colours saturate.
+  lim <- max(stats::quantile(abs(v), 0.98, names = FALSE), .Machine$double.eps)
+  idx <- 1 + round((length(pal) - 1) * (pmin(pmax(v, -lim), lim) + lim) / (2 * lim))
   ord <- order(abs(v))  # strongest values on top
   graphics::plot(as.numeric(unlist(x))[ord], as.numeric(unlist(y))[ord], col = pal[idx[ord]], pch = 20,
                  xlab = vars$x, ylab = vars$y, main = sprintf("Pointwise mutual information (%s)", units), ...)

@@ -66,7 +66,7 @@ is_whole <- function(x) {
 check_whole <- function(x, arg, call, min = 1, max = .Machine$integer.max) {
   if (!is_whole(x) || x < min || x > max) {
     bound <- if (is.finite(max) && max < .Machine$integer.max) paste0("between ", min, " and ", max) else paste0("at least ", min)
-    gmmmi_abort("{.arg {arg}} must be a whole number {bound}, not {.val {format_value(x)}}.", call)
+    gmmmi_abort("{.arg {arg}} must be a whole number {bound}, not {.code {format_value(x)}}.", call)
   }
   as.integer(x)
 }
@@ -77,7 +77,7 @@ check_real <- function(x, arg, call, min = -Inf, min_inclusive = TRUE, max = Inf
   if (!ok) {
     what <- if (min == 0 && !min_inclusive) "a positive number" else if (min == 0) "a non-negative number" else "a number"
     if (is.finite(max)) what <- paste(what, "at most", max)
-    gmmmi_abort("{.arg {arg}} must be {what}, not {.val {format_value(x)}}.", call)
+    gmmmi_abort("{.arg {arg}} must be {what}, not {.code {format_value(x)}}.", call)
   }
   as.double(x)
 }
@@ -85,7 +85,8 @@ check_real <- function(x, arg, call, min = -Inf, min_inclusive = TRUE, max = Inf
 format_value <- function(x) {
   if (is.null(x)) return("NULL")
   if (length(x) != 1) return(paste0("a vector of length ", length(x)))
-  if (is.numeric(x) || is.logical(x) || is.character(x)) return(format(x))
+  if (is.character(x)) return(encodeString(x, quote = '"'))
+  if (is.numeric(x) || is.logical(x)) return(format(x))
   class(x)[1]
 }
 

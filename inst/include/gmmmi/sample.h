@@ -21,11 +21,22 @@ inline void sample_gmm(const Gmm& g, const Factorised& f, Index M, Rng& rng, Mat
   std::vector<double> cum(static_cast<std::size_t>(K));
   double acc = 0.0;
   for (Index k = 0; k < K; ++k) cum[static_cast<std::size_t>(k)] = (acc += g.weights[k]);
+  // Component counts by inversion with a guide table: the table maps each
+  // of T equal slices of [0, 1) to the first component it can fall in, so
+  // a draw needs a lookup and rarely a step, instead of a binary search.
+  const Index T = 4 * K;
+  std::vector<Index> guide(static_cast<std::size_t>(T));
+  for (Index t = 0, k = 0; t < T; ++t) {
+    const double edge = acc * static_cast<double>(t) / static_cast<double>(T);
+    while (k < K - 1 && cum[static_cast<std::size_t>(k)] <= edge) ++k;
+    guide[static_cast<std::size_t>(t)] = k;
+  }
   std::vector<Index> counts(static_cast<std::size_t>(K), 0);
   for (Index m = 0; m < M; ++m) {
     const double u = rng.uniform() * acc;
-    Index k = static_cast<Index>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
-    ++counts[static_cast<std::size_t>(std::min(k, K - 1))];
+    Index k = guide[static_cast<std::size_t>(std::min<Index>(T - 1, static_cast<Index>(u / acc * static_cast<double>(T))))];
+    while (k < K - 1 && cum[static_cast<std::size_t>(k)] <= u) ++k;
+    ++counts[static_cast<std::size_t>(k)];
   }
   out.resize(M, d);
   for (Index j = 0; j < d; ++j)

@@ -47,6 +47,54 @@ struct EmWork {
   Eigen::ArrayXd scaled;   // N
 };
 
+#ifdef GMMMI_AVX2_DISPATCH
+GMMMI_TARGET_AVX2 inline double hsum4(__m256d v) {
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, v);
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+// Weighted moments of the rows of X about the point c, in one pass, four rows
+// at a time: total weight, first moments s_j = sum r (x_j - c_j) and the
+// lower triangle of S = sum r (x - c)(x - c)' (packed by rows: (0,0), (1,0),
+// (1,1), ...). Taking moments about the component's previous mean keeps the
+// subtraction S / n - m m' free of cancellation.
+GMMMI_TARGET_AVX2 inline void weighted_moments_avx2(const MatrixRef& X, const double* r,
+                                                    const double* c, double& n_out,
+                                                    double* s_out, double* S_out) {
+  const Index N = X.rows(), d = X.cols();
+  const Index n4 = N - N % 4;
+  __m256d an = _mm256_setzero_pd();
+  __m256d as[kFusedMaxDim], aS[kFusedMaxDim * (kFusedMaxDim + 1) / 2];
+  __m256d y[kFusedMaxDim], ry[kFusedMaxDim];
+  const Index packed = d * (d + 1) / 2;
+  for (Index j = 0; j < d; ++j) as[j] = _mm256_setzero_pd();
+  for (Index q = 0; q < packed; ++q) aS[q] = _mm256_setzero_pd();
+  for (Index i = 0; i < n4; i += 4) {
+    const __m256d rv = _mm256_loadu_pd(r + i);
+    an = _mm256_add_pd(an, rv);
+    for (Index j = 0; j < d; ++j) {
+      y[j] = _mm256_sub_pd(_mm256_loadu_pd(X.data() + j * X.outerStride() + i), _mm256_set1_pd(c[j]));
+      ry[j] = _mm256_mul_pd(rv, y[j]);
+      as[j] = _mm256_add_pd(as[j], ry[j]);
+    }
+    for (Index a = 0, q = 0; a < d; ++a)
+      for (Index b = 0; b <= a; ++b, ++q) aS[q] = _mm256_fmadd_pd(ry[a], y[b], aS[q]);
+  }
+  n_out = hsum4(an);
+  for (Index j = 0; j < d; ++j) s_out[j] = hsum4(as[j]);
+  for (Index q = 0; q < packed; ++q) S_out[q] = hsum4(aS[q]);
+  for (Index i = n4; i < N; ++i) {
+    n_out += r[i];
+    for (Index a = 0, q = 0; a < d; ++a) {
+      const double ya = X(i, a) - c[a];
+      s_out[a] += r[i] * ya;
+      for (Index b = 0; b <= a; ++b, ++q) S_out[q] += r[i] * ya * (X(i, b) - c[b]);
+    }
+  }
+}
+#endif
+
 // M-step: maximises the expected complete-data log-likelihood given the
 // responsibilities in work.dens.logp. Returns false on an empty component.
 // Every sum runs down contiguous columns (no general matrix product: at the
@@ -65,8 +113,30 @@ inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
   for (Index k = 0; k < K; ++k)
     if (!(nk[k] > floor)) return false;
   g.weights = nk / total;
-  g.means.resize(d, K);
   g.covariances.resize(K);
+#ifdef GMMMI_AVX2_DISPATCH
+  if (cpu_has_avx2() && d <= kFusedMaxDim && g.means.rows() == d && g.means.cols() == K &&
+      g.means.allFinite()) {
+    double n_k, s[kFusedMaxDim], S[kFusedMaxDim * (kFusedMaxDim + 1) / 2];
+    for (Index k = 0; k < K; ++k) {
+      const VectorXd c = g.means.col(k);  // the previous mean
+      weighted_moments_avx2(X, wr.col(k).data(), c.data(), n_k, s, S);
+      MatrixXd& C = g.covariances[k];
+      C.resize(d, d);
+      for (Index a = 0; a < d; ++a) s[a] /= n_k;
+      for (Index a = 0, q = 0; a < d; ++a)
+        for (Index b = 0; b <= a; ++b, ++q) {
+          const double v = S[q] / n_k - s[a] * s[b];
+          C(a, b) = v;
+          C(b, a) = v;
+        }
+      C.diagonal().array() += reg_covar;
+      for (Index a = 0; a < d; ++a) g.means(a, k) = c[a] + s[a];
+    }
+    return true;
+  }
+#endif
+  g.means.resize(d, K);
   work.centred.resize(N, d);
   for (Index k = 0; k < K; ++k) {
     const auto r = wr.col(k).array();

@@ -97,7 +97,7 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
         out.full_fit = fit_weighted(X, VectorXd::Ones(N), warm, s.select.fit, seed, t, restarts[t], &abort);
       }
       if (out.full_fit.ok())
-        out.full_mi = mutual_information(out.full_fit.model, s.x, s.y, s.z, s.mc_samples, mc);
+        out.full_mi = mutual_information(out.full_fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
       else
         failed[t] = 1;
       return;
@@ -108,7 +108,7 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
       failed[t] = 1;
       return;
     }
-    const McEstimate mi = mutual_information(fit.model, s.x, s.y, s.z, s.mc_samples, mc);
+    const McEstimate mi = mutual_information(fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
     if (!mi.ok) {
       failed[t] = 1;
       return;

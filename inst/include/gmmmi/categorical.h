@@ -32,7 +32,8 @@ struct CategoricalResult {
 
 // MI of the category with y under the fitted class-conditional mixtures.
 inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vector<double>& prior,
-                                 Index M, Rng& rng, Index block = 4096) {
+                                 Index M, Rng& rng, const std::atomic<bool>* abort = nullptr,
+                                 Index block = 4096) {
   McEstimate est;
   const std::size_t C = models.size();
   std::vector<Factorised> fac(C);
@@ -51,6 +52,10 @@ inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vect
     if (prior[c] <= 0.0) continue;
     double sum = 0.0, sum_sq = 0.0;
     for (Index start = 0; start < M; start += block) {
+      if (abort != nullptr && abort->load(std::memory_order_relaxed)) {
+        est.ok = false;
+        return est;
+      }
       const Index b = std::min(block, M - start);
       sample_gmm(models[c], fac[c], b, rng, draws);
       logs.resize(b, static_cast<Index>(C));
@@ -132,7 +137,7 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
       models[c] = fit.model;
     }
     Rng mc(seed, Stream::monte_carlo, t);
-    const McEstimate mi = categorical_mi(models, s.prior, s.mc_samples, mc);
+    const McEstimate mi = categorical_mi(models, s.prior, s.mc_samples, mc, &abort);
     if (!mi.ok) {
       failed[t] = 1;
       return;

@@ -6,6 +6,7 @@
 #ifndef GMMMI_INTEGRALS_H
 #define GMMMI_INTEGRALS_H
 
+#include <atomic>
 #include <cmath>
 #include <vector>
 
@@ -28,8 +29,10 @@ struct McEstimate {
 
 // Mean over M draws from `source` of sum_t coef_t log q_t(u[dims_t]).
 // Draws are made in blocks so that memory stays bounded for any M.
+// An interrupt (`abort` raised) ends the loop early with ok = false.
 inline McEstimate mc_expectation(const Gmm& source, const std::vector<LogTerm>& terms, Index M,
-                                 Rng& rng, Index block = 4096) {
+                                 Rng& rng, const std::atomic<bool>* abort = nullptr,
+                                 Index block = 4096) {
   McEstimate est;
   Factorised fsrc;
   if (!factorise(source, fsrc) || M <= 0) {
@@ -58,6 +61,10 @@ inline McEstimate mc_expectation(const Gmm& source, const std::vector<LogTerm>& 
   VectorXd point(block);
   DensityWork work;
   for (Index start = 0; start < M; start += block) {
+    if (abort != nullptr && abort->load(std::memory_order_relaxed)) {
+      est.ok = false;
+      return est;
+    }
     const Index b = std::min(block, M - start);
     sample_gmm(source, fsrc, b, rng, draws);
     point.setZero(b);
@@ -88,7 +95,8 @@ inline McEstimate mc_expectation(const Gmm& source, const std::vector<LogTerm>& 
 // E[log p(z) + log p(x, y, z) - log p(x, z) - log p(y, z)].
 inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x,
                                      const std::vector<int>& y, const std::vector<int>& z,
-                                     Index M, Rng& rng) {
+                                     Index M, Rng& rng,
+                                     const std::atomic<bool>* abort = nullptr) {
   auto cat = [](std::vector<int> a, const std::vector<int>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -100,7 +108,7 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
     terms = {{&joint, {}, 1.0}, {&joint, z, 1.0}, {&joint, cat(x, z), -1.0},
              {&joint, cat(y, z), -1.0}};
   }
-  return mc_expectation(joint, terms, M, rng);
+  return mc_expectation(joint, terms, M, rng, abort);
 }
 
 // Differential entropy -E[log p(u)].

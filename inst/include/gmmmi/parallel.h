@@ -27,6 +27,17 @@ class Monitor {
   virtual void progress(std::size_t /*done*/, std::size_t /*total*/) {}
 };
 
+// Passes interrupts through but no progress: for phases whose task counts
+// would make a progress bar jump (each K of the component search).
+class QuietMonitor : public Monitor {
+ public:
+  explicit QuietMonitor(Monitor& inner) : inner_(inner) {}
+  bool interrupted() override { return inner_.interrupted(); }
+
+ private:
+  Monitor& inner_;
+};
+
 // Runs task(i) for i in [0, n) on n_threads workers. `abort` is raised when
 // the monitor reports an interrupt or a task throws; tasks may poll it.
 // Returns false when the run was interrupted; rethrows a task's exception.

@@ -80,9 +80,10 @@ inline double selection_score(const KScore& s, Criterion c, double n) {
 }
 
 inline SelectResult select_components(const MatrixRef& X, const SelectSettings& s,
-                                      std::uint64_t seed, int n_threads, Monitor& monitor,
+                                      std::uint64_t seed, int n_threads, Monitor& outer,
                                       std::atomic<bool>& abort) {
   SelectResult out;
+  QuietMonitor monitor(outer);
   const Index N = X.rows(), d = X.cols();
   Rng split_rng(seed, Stream::split, 0);
   const Folds folds = make_folds(X, s.n_folds, split_rng);

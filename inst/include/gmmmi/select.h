@@ -98,12 +98,35 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   bool stopped = false;
   int n_multi = 0, n_multi_short = 0;  // fits with K > 1, and those that stopped early
 
+  // The full-data refit of a K (for its AIC and BIC) does not decide the
+  // search under the validation criterion, so it runs as one more task in
+  // the next K's batch instead of alone between batches.
+  const bool defer_refit = s.criterion == Criterion::validation;
+  bool pending = false;
+  std::size_t pending_row = 0;
+  Gmm pending_start;
+  EmResult refit;
+  auto record_refit = [&](std::size_t row_index, const EmResult& res) {
+    KScore& row = out.table[row_index];
+    const double ll_total = res.ok() ? res.loglik * static_cast<double>(N)
+                                     : -std::numeric_limits<double>::infinity();
+    const double p = n_parameters(row.k, d);
+    row.loglik = ll_total;
+    row.aic = -2.0 * ll_total + 2.0 * p;
+    row.bic = -2.0 * ll_total + p * std::log(static_cast<double>(N));
+  };
+
   for (int K = k_first; K <= k_last; ++K) {
     const std::size_t n_tasks = static_cast<std::size_t>(n_inits * n_folds);
     std::vector<EmResult> fits(n_tasks);
     std::vector<double> valid(n_tasks, -std::numeric_limits<double>::infinity());
     std::vector<int> failed(n_tasks, 0);
-    const bool finished = parallel_for(n_tasks, n_threads, monitor, abort, [&](std::size_t t) {
+    const std::size_t n_run = n_tasks + (pending ? 1 : 0);
+    const bool finished = parallel_for(n_run, n_threads, monitor, abort, [&](std::size_t t) {
+      if (t == n_tasks) {
+        refit = em(X, no_weights, pending_start, s.fit.em, &abort);
+        return;
+      }
       const int r = static_cast<int>(t) / n_folds, f = static_cast<int>(t) % n_folds;
       const std::uint64_t stream = (static_cast<std::uint64_t>(K) << 24) |
                                    (static_cast<std::uint64_t>(r) << 12) |
@@ -121,6 +144,10 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
     if (!finished) {
       out.aborted = true;
       return out;
+    }
+    if (pending) {
+      record_refit(pending_row, refit);
+      pending = false;
     }
 
     KScore row;
@@ -158,21 +185,22 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
     }
 
     // Full-data refit from the kept parameters, for the information criteria.
-    EmResult refit;
-    parallel_for(1, 1, monitor, abort, [&](std::size_t) {
-      refit = em(X, no_weights, fits[best_task].model, s.fit.em, &abort);
-    });
-    if (abort.load()) {
-      out.aborted = true;
-      return out;
-    }
-    const double ll_total = refit.ok() ? refit.loglik * static_cast<double>(N)
-                                       : -std::numeric_limits<double>::infinity();
-    const double p = n_parameters(K, d);
-    row.loglik = ll_total;
-    row.aic = -2.0 * ll_total + 2.0 * p;
-    row.bic = -2.0 * ll_total + p * std::log(static_cast<double>(N));
     out.table.push_back(row);
+    if (defer_refit) {
+      pending = true;
+      pending_row = out.table.size() - 1;
+      pending_start = fits[best_task].model;
+    } else {
+      parallel_for(1, 1, monitor, abort, [&](std::size_t) {
+        refit = em(X, no_weights, fits[best_task].model, s.fit.em, &abort);
+      });
+      if (abort.load()) {
+        out.aborted = true;
+        return out;
+      }
+      record_refit(out.table.size() - 1, refit);
+    }
+    row = out.table.back();
 
     const double score = selection_score(row, s.criterion, static_cast<double>(N));
     if (best_k == 0 || score - best_score > s.threshold) {
@@ -184,6 +212,16 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
       stopped = true;
       break;
     }
+  }
+  if (pending) {
+    parallel_for(1, 1, monitor, abort, [&](std::size_t) {
+      refit = em(X, no_weights, pending_start, s.fit.em, &abort);
+    });
+    if (abort.load()) {
+      out.aborted = true;
+      return out;
+    }
+    record_refit(pending_row, refit);
   }
   out.reached_max = !stopped && s.fixed_components <= 0;
   out.all_short = n_multi > 0 && n_multi_short == n_multi;

@@ -38,7 +38,7 @@ if (status != 0) stop("R CMD INSTALL failed", call. = FALSE)
 
 Sys.setenv(NOT_CRAN = "true")
 results <- testthat::test_dir("tests/testthat", package = "gmmmi", load_package = "installed",
-                              reporter = testthat::ProgressReporter$new(show_praise = FALSE),
+                              reporter = testthat::SummaryReporter$new(show_praise = FALSE, omit_dots = FALSE),
                               stop_on_failure = FALSE, stop_on_warning = FALSE)
 df <- as.data.frame(results)
 n_failed <- sum(df$failed) + sum(df$error)

@@ -4,36 +4,12 @@
 # "N passed, N failed, N skipped" (counted in expectations; a test that stops
 # with an error counts as failed). Exits non-zero on any failure.
 # Run from the repository root: Rscript tools/test.R
-repos <- getOption("repos")
-if (is.null(repos) || !nzchar(repos["CRAN"]) || repos["CRAN"] == "@CRAN@") {
-  repos <- c(CRAN = "https://cloud.r-project.org")
-}
-lib <- .libPaths()[1]
-if (file.access(lib, 2) != 0) {
-  lib <- Sys.getenv("R_LIBS_USER")
-  dir.create(lib, recursive = TRUE, showWarnings = FALSE)
-  .libPaths(c(lib, .libPaths()))
-}
-# Every package named in DESCRIPTION's Imports, LinkingTo and Suggests.
-deps <- read.dcf("DESCRIPTION", c("Imports", "LinkingTo", "Suggests"))
-deps <- unlist(strsplit(deps[!is.na(deps)], ","))
-deps <- trimws(sub("\\(.*", "", deps))
-base <- rownames(installed.packages(priority = "base"))
-needed <- unique(setdiff(deps[nzchar(deps)], base))
-missing <- needed[!vapply(needed, requireNamespace, logical(1), quietly = TRUE)]
-if (length(missing)) install.packages(missing, lib = lib, repos = repos)
+source("tools/deps.R")
+install_missing_deps(c("Imports", "LinkingTo", "Suggests"))
 
-# Build from a copy, so that object files never land in (or race over) the tree.
 tmp_lib <- tempfile("gmmmi-lib")
-src <- tempfile("gmmmi-src")
 dir.create(tmp_lib)
-dir.create(src)
-files <- setdiff(list.files(".", all.files = TRUE, no.. = TRUE), c(".git", "bench", "tools"))
-file.copy(files, src, recursive = TRUE)
-unlink(file.path(src, "src", c("*.o", "*.so", "*.dll")))
-status <- system2(file.path(R.home("bin"), "R"),
-                  c("CMD", "INSTALL", "--no-test-load", paste0("--library=", shQuote(tmp_lib)), shQuote(src)))
-if (status != 0) stop("R CMD INSTALL failed", call. = FALSE)
+install_from_copy(tmp_lib)
 .libPaths(c(tmp_lib, .libPaths()))
 
 Sys.setenv(NOT_CRAN = "true")

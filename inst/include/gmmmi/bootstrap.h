@@ -66,6 +66,17 @@ inline EmResult fit_weighted(const MatrixRef& X, const VectorXd& counts, const G
                        ignored, abort);
 }
 
+// Counts replicates that were restarted or failed; task 0, the full-data
+// fit, must not fail.
+inline void tally_replicates(const std::vector<int>& restarts, const std::vector<char>& failed,
+                             int& n_retried, int& n_failed) {
+  for (std::size_t t = 0; t < failed.size(); ++t) {
+    n_retried += restarts[t] > 0 ? 1 : 0;
+    n_failed += failed[t];
+  }
+  if (failed[0]) throw std::runtime_error("the full-data fit failed");
+}
+
 // X is the joint data, one point per row, in original units.
 inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed, int n_threads,
                             Monitor& monitor) {
@@ -117,15 +128,8 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
     out.bootstrap_mc_se[t - 1] = mi.mc_se;
     out.bootstrap_iter[t - 1] = fit.n_iter;
   });
-  if (!finished) {
-    out.aborted = true;
-    return out;
-  }
-  for (std::size_t t = 0; t <= B; ++t) {
-    out.n_retried += restarts[t] > 0 ? 1 : 0;
-    out.n_failed += failed[t];
-  }
-  if (failed[0]) throw std::runtime_error("the full-data fit failed");
+  out.aborted = !finished;
+  if (finished) tally_replicates(restarts, failed, out.n_retried, out.n_failed);
   return out;
 }
 

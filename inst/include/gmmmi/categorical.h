@@ -149,15 +149,8 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
       out.bootstrap_mc_se[t - 1] = mi.mc_se;
     }
   });
-  if (!finished) {
-    out.aborted = true;
-    return out;
-  }
-  for (std::size_t t = 0; t <= B; ++t) {
-    out.n_retried += restarts[t] > 0 ? 1 : 0;
-    out.n_failed += failed[t];
-  }
-  if (failed[0]) throw std::runtime_error("the full-data fit failed");
+  out.aborted = !finished;
+  if (finished) tally_replicates(restarts, failed, out.n_retried, out.n_failed);
   return out;
 }
 

@@ -190,7 +190,7 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, con
             class = "gmm_mi")
 }
 
-# Plug-in MI of two categorical variables, with a bootstrap over rows.
+# Plug-in MI of two categorical variables; a bootstrap over rows gives its se.
 mi_discrete <- function(fx, fy, n_bootstrap, units, call) {
   plug_in <- function(a, b) {
     p <- table(a, b) / length(a)
@@ -206,7 +206,9 @@ mi_discrete <- function(fx, fy, n_bootstrap, units, call) {
     i <- sample.int(n, n, replace = TRUE)
     plug_in(fx[i], fy[i])
   }, numeric(1)) / div
-  structure(list(estimate = if (n_bootstrap > 0) mean(boot) else est,
+  # The plug-in value of the full table is the estimate: the mean of
+  # bootstrapped plug-in values would add the plug-in bias a second time.
+  structure(list(estimate = est,
                  se = if (n_bootstrap > 1) stats::sd(boot) else NA_real_, bootstrap = boot,
                  mc_se = 0, full_data = est, n_components = NA_integer_, selection = NULL,
                  fit = NULL, units = units, n = n, n_bootstrap = n_bootstrap,

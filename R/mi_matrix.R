@@ -82,7 +82,13 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
 
   progress <- pair_progress(nrow(tasks))
   run <- pair_task(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, progress)
-  out <- future.apply::future_lapply(seq_len(nrow(tasks)), run, future.seed = TRUE)
+  # Pairs can differ in cost by ten times or more (a category costs one
+  # mixture per level), so under a parallel plan they go out one per future
+  # and an idle worker takes the next pair; a future costs a few milliseconds,
+  # which a sequential plan need not pay. The random stream of each pair is
+  # fixed by future.seed whatever the chunking.
+  out <- future.apply::future_lapply(seq_len(nrow(tasks)), run, future.seed = TRUE,
+                                     future.scheduling = if (plan_is_sequential()) 1 else Inf)
 
   labels <- list(names(xcols), names(ycols))
   empty <- matrix(NA_real_, nx, ny, dimnames = labels)
@@ -166,6 +172,10 @@ pair_progress <- function(steps) {
 pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, progress) {
   force(progress)
   function(k) {
+    # Progress is counted in pairs, by progressr; the bootstrap bar that an
+    # interactive gmm_mi() shows would draw over it, so it stays hidden.
+    old <- options(cli.progress_show_after = Inf)
+    on.exit(options(old), add = TRUE)
     warnings <- list()
     res <- withCallingHandlers(
       tryCatch(gmm_mi(xcols[[tasks[k, 1]]], ycols[[tasks[k, 2]]], n_bootstrap = n_bootstrap,
@@ -465,7 +475,8 @@ mi_gap <- function(m, factors = c("columns", "rows")) {
     entropy <- m$entropy$rows
   }
   if (nrow(est) < 2) {
-    gmmmi_abort("A gap needs at least two latents; the matrix has {nrow(est)} {if (factors == 'rows') 'column' else 'row'}.", env)
+    gmmmi_abort(c("{.arg m} must have at least two latents to compare.",
+                  "x" = "It has one {if (factors == 'rows') 'column' else 'row'}; the factors are its {factors} ({.arg factors})."), env)
   }
   latents <- rownames(est)
   rows <- lapply(seq_len(ncol(est)), function(j) {
@@ -502,6 +513,12 @@ print.mi_gap <- function(x, digits = 3, ...) {
 #' @return An object of class `"summary.mi_matrix"`: `gap` (from [mi_gap()]),
 #'   `mean_gap`, `largest` (a one-row data frame: the pair with the largest
 #'   MI), `units`, `n`, `n_bootstrap` and `dim`.
+#' @examples
+#' set.seed(4)
+#' n <- 400
+#' f <- data.frame(a = rnorm(n), b = rnorm(n))
+#' z <- data.frame(z1 = f$a + rnorm(n, sd = 0.5), z2 = f$b + rnorm(n, sd = 0.5))
+#' summary(mi_matrix(z, f, n_bootstrap = 5, mc_samples = 2000, n_threads = 1))
 #' @export
 summary.mi_matrix <- function(object, factors = c("columns", "rows"), ...) {
   factors <- check_choice(factors, c("columns", "rows"), "factors", current_env_call())

@@ -101,17 +101,21 @@ plot_pmi <- function(object, x = NULL, y = NULL, what = c("distribution", "map")
   units <- object$units
   if (what == "distribution") {
     graphics::hist(v, breaks = breaks, col = if (is.null(col)) "grey85" else col, border = "white",
-                   main = "Pointwise mutual information", xlab = sprintf("PMI (%s)", units), ...)
+                   main = "PMI distribution", xlab = sprintf("PMI (%s)", units), ...)
     graphics::abline(v = 0, lty = 2, col = "grey40")
     graphics::abline(v = mean(v), lwd = 2, col = "firebrick")
-    graphics::legend("topleft", bty = "n", lwd = 2, col = "firebrick",
-                     legend = sprintf("mean %s %s (MI estimate %s)", formatC(mean(v), digits = 3, format = "f"),
-                                      units, formatC(object$estimate, digits = 3, format = "f")))
+    graphics::abline(v = object$estimate, lwd = 2, lty = 3)
+    est <- formatC(object$estimate, digits = 3, format = "f")
+    if (!is.na(object$se)) est <- paste(est, pm_symbol(), formatC(object$se, digits = 3, format = "f"))
+    graphics::legend("topleft", bty = "n", lwd = 2, lty = c(1, 3), col = c("firebrick", "black"), cex = 0.8,
+                     legend = c(sprintf("mean PMI %s", formatC(mean(v), digits = 3, format = "f")),
+                                sprintf("MI %s", est)))
     return(invisible(v))
   }
   vars <- object$variables
   if (length(vars$x) != 1 || length(vars$y) != 1) {
-    gmmmi_abort("{.code what = \"map\"} draws one x column against one y column only.", env)
+    gmmmi_abort(c("{.arg what} = {.val map} draws one x column against one y column only.",
+                  "x" = "{.arg object} has {length(vars$x)} x and {length(vars$y)} y column{?s}."), env)
   }
   if (is.null(x)) {
     x <- object$data[, vars$x]
@@ -124,6 +128,6 @@ plot_pmi <- function(object, x = NULL, y = NULL, what = c("distribution", "map")
   idx <- 1 + round((length(pal) - 1) * (pmin(pmax(v, -lim), lim) + lim) / (2 * lim))
   ord <- order(abs(v))  # strongest values on top
   graphics::plot(as.numeric(unlist(x))[ord], as.numeric(unlist(y))[ord], col = pal[idx[ord]], pch = 20,
-                 xlab = vars$x, ylab = vars$y, main = sprintf("Pointwise mutual information (%s)", units), ...)
+                 xlab = vars$x, ylab = vars$y, main = sprintf("PMI map (%s)", units), ...)
   invisible(v)
 }

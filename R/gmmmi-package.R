@@ -12,6 +12,10 @@
 #' number of threads: every task draws from its own random stream derived from
 #' a seed taken from R's generator, so `set.seed()` reproduces them.
 #'
+#' Progress: in interactive sessions a progress bar counts the bootstrap fits
+#' of runs that last more than a few seconds; `options(gmmmi.progress = FALSE)`
+#' turns it off. Ctrl-C stops a run within a fraction of a second.
+#'
 #' @references D. Piras, H. V. Peiris, A. Pontzen, L. Lucie-Smith, N. Guo and
 #'   B. Nord (2023). A robust estimator of mutual information for deep learning
 #'   interpretability. *Machine Learning: Science and Technology* 4, 025006.

@@ -115,9 +115,10 @@ default_threads <- function() {
   if (is.na(n) || n < 1) 1L else as.integer(n)
 }
 
-# A cli progress bar fed from the C++ monitor; NULL outside interactive use.
+# A cli progress bar fed from the C++ monitor; NULL outside interactive use
+# or when options(gmmmi.progress = FALSE).
 progress_callback <- function(label, envir) {
-  if (!interactive()) return(NULL)
+  if (!isTRUE(getOption("gmmmi.progress", interactive()))) return(NULL)
   bar <- NULL
   function(done, total) {
     if (is.null(bar)) {

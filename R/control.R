@@ -81,5 +81,14 @@ check_control <- function(control, call) {
     gmmmi_abort(c("{.arg control} must be made by {.fn gmm_mi_control}.",
                   "x" = "It is {.obj_type_friendly {control}}."), call)
   }
-  control
+  # A control list may have been edited by hand: validate every field again.
+  fields <- setdiff(names(formals(make_control)), "env")
+  missing <- setdiff(setdiff(fields, "fixed_components"), names(control))
+  if (length(missing)) {
+    gmmmi_abort(c("{.arg control} must be made by {.fn gmm_mi_control}.",
+                  "x" = "It lacks {.field {missing}}."), call)
+  }
+  values <- unclass(control)[intersect(fields, names(control))]
+  if (identical(values$init_scale, 0)) values$init_scale <- NULL
+  do.call(make_control, c(values, list(env = call)), quote = TRUE)
 }

@@ -63,9 +63,14 @@ gmm_fit <- function(x, k, init = "random_responsibilities", n_inits = 1, tol = 1
   init_scale <- if (is.null(init_scale)) 0 else check_real(init_scale, "init_scale", env, min = 0, min_inclusive = FALSE)
   weights <- check_weights(weights, n, env)
   n_threads <- resolve_threads(n_threads, env)
+  n_positive <- if (is.null(weights)) n else sum(weights > 0)
+  if (k > n_positive) {
+    gmmmi_abort("{.arg k} ({k}) must not exceed the number of rows of {.arg x} with positive weight ({n_positive}).", env)
+  }
+  check_no_constant(if (is.null(weights)) x else x[weights > 0, , drop = FALSE], "x", env)
 
-  res <- gmm_fit_cpp(x, k, init, init_scale, n_inits, tol, reg_covar, max_iter,
-                     weights, n_threads)
+  res <- call_core(gmm_fit_cpp(x, k, init, init_scale, n_inits, tol, reg_covar, max_iter,
+                               weights, n_threads), env)
   if (res$status != "ok") {
     cli::cli_abort(c("The mixture could not be fitted: {res$status}.",
                      "i" = "Try fewer components or a larger {.arg reg_covar}."),
@@ -126,7 +131,21 @@ new_gmm <- function(model, names, loglik = NA_real_, n_iter = NA_integer_,
             class = "gmm")
 }
 
-gmm_params <- function(object) {
+# The parameters as the C++ glue reads them, after checking that their shapes
+# agree (an edited object must not send the core out of bounds).
+gmm_params <- function(object, call = NULL) {
+  w <- object$weights
+  m <- object$means
+  S <- object$covariances
+  ok <- is.numeric(w) && length(w) >= 1 && all(is.finite(w)) && all(w > 0) &&
+    is.matrix(m) && is.numeric(m) && nrow(m) == length(w) && all(is.finite(m)) &&
+    is.numeric(S) && length(dim(S)) == 3 && all(dim(S) == c(ncol(m), ncol(m), length(w))) &&
+    all(is.finite(S))
+  if (!ok) {
+    gmmmi_abort(c("The {.cls gmm} object is inconsistent.",
+                  "i" = "Its weights must be positive, with one row of {.field means} and one covariance matrix per component."),
+                call)
+  }
   list(weights = unname(object$weights), means = unname(object$means),
        covariances = array(as.numeric(object$covariances), dim = dim(object$covariances)))
 }
@@ -231,7 +250,7 @@ predict.gmm <- function(object, newdata, type = c("class", "responsibilities", "
   if (ncol(newdata) != d) {
     gmmmi_abort("{.arg newdata} must have {d} column{?s}, like the fitted data, not {ncol(newdata)}.", env)
   }
-  res <- gmm_density_cpp(gmm_params(object), newdata)
+  res <- gmm_density_cpp(gmm_params(object, env), newdata)
   switch(type,
          class = max.col(res$responsibilities, ties.method = "first"),
          responsibilities = {
@@ -265,7 +284,7 @@ simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
     on.exit(if (is.null(old)) rm(".Random.seed", envir = globalenv()) else assign(".Random.seed", old, envir = globalenv()), add = TRUE)
     set.seed(seed)
   }
-  res <- gmm_simulate_cpp(gmm_params(object), nsim)
+  res <- gmm_simulate_cpp(gmm_params(object, env), nsim)
   out <- res$x
   colnames(out) <- colnames(object$means)
   attr(out, "component") <- res$component

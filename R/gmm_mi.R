@@ -77,8 +77,9 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   joint <- blocks$joint
   check_rows_for_folds(nrow(joint), control, env)
 
-  res <- gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap, mc_samples,
-                    n_threads, progress_callback("Bootstrap fits", environment()))
+  res <- call_core(gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap,
+                              mc_samples, n_threads, progress_callback("Bootstrap fits", environment())),
+                   env)
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
   div <- unit_divisor(units)
   stats <- summarise_bootstrap(res, n_bootstrap, div, env)
@@ -167,8 +168,9 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, con
   levels <- levels(labels)
   p <- if (prior == "empirical") as.numeric(counts) / sum(counts) else rep(1 / length(levels), length(levels))
   names(p) <- levels
-  res <- gmm_mi_categorical_cpp(cont, as.integer(labels), length(levels), p, control, n_bootstrap,
-                                mc_samples, n_threads, progress_callback("Bootstrap fits", environment()))
+  res <- call_core(gmm_mi_categorical_cpp(cont, as.integer(labels), length(levels), p, control,
+                                          n_bootstrap, mc_samples, n_threads,
+                                          progress_callback("Bootstrap fits", environment())), env)
   stats <- summarise_bootstrap(res, n_bootstrap, div, env)
   fits <- lapply(seq_along(levels), function(i) {
     f <- res$fits[[i]]
@@ -227,6 +229,8 @@ mi_blocks <- function(x, y, z, call) {
                     "i" = "Pass the second variable as {.arg y}, or split {.arg x} into {.arg x} and {.arg y}."), call)
     }
     if (!is.null(z)) gmmmi_abort("{.arg z} needs {.arg y}: give {.arg x} and {.arg y} separately.", call)
+    if (!nzchar(colnames(xm)[1]) || !nzchar(colnames(xm)[2])) colnames(xm) <- c("x", "y")
+    check_no_constant(xm, "x", call)
     blocks <- list(x = xm[, 1, drop = FALSE], y = xm[, 2, drop = FALSE])
     if (identical(colnames(xm), c("x1", "x2"))) {
       colnames(blocks$x) <- "x"

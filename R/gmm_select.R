@@ -44,7 +44,7 @@ gmm_select <- function(x, max_components = 50, criterion = c("validation", "aic"
                                           env = env), extra), quote = TRUE)
   n_threads <- resolve_threads(n_threads, env)
   check_rows_for_folds(nrow(x), control, env)
-  res <- gmm_select_cpp(x, control, n_threads, progress_callback("Selecting components", environment()))
+  res <- call_core(gmm_select_cpp(x, control, n_threads, NULL), env)
   new_selection(res, colnames(x), control, call, nrow(x))
 }
 

@@ -25,7 +25,7 @@ gmm_entropy <- function(object, dims = NULL, mc_samples = 1e5, units = c("nat", 
   env <- current_env_call()
   check_gmm(object, "object", env)
   if (!is.null(dims)) object <- gmm_marginal(object, resolve_dims(dims, colnames(object$means), "dims", env))
-  integral(gmm_params(object), NULL, "entropy", mc_samples, units, env)
+  integral(gmm_params(object, env), NULL, "entropy", mc_samples, units, env)
 }
 
 #' @rdname gmm_entropy
@@ -48,7 +48,7 @@ gmm_kl <- function(p, q = NULL, dims = list(1, 2), mc_samples = 1e5, units = c("
       gmmmi_abort("{.arg p} and {.arg q} must have the same dimension ({gmm_dim(p)} and {gmm_dim(q)}).", env)
     }
   }
-  integral(gmm_params(p), gmm_params(q), "kl", mc_samples, units, env)
+  integral(gmm_params(p, env), gmm_params(q, env), "kl", mc_samples, units, env)
 }
 
 check_gmm <- function(x, arg, call) {

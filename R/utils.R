@@ -42,6 +42,8 @@ as_data_matrix <- function(x, arg, call) {
                   "i" = "Remove incomplete rows first, e.g. with {.fn stats::complete.cases}."), call)
   }
   if (is.null(colnames(x))) colnames(x) <- default_names(arg, ncol(x))
+  unnamed <- is.na(colnames(x)) | !nzchar(colnames(x))
+  if (any(unnamed)) colnames(x)[unnamed] <- paste0(arg, seq_len(ncol(x)))[unnamed]
   x
 }
 
@@ -133,3 +135,15 @@ pm_symbol <- function() {
 }
 
 unit_divisor <- function(units) if (identical(units, "bit")) log(2) else 1
+
+# Runs a call into the C++ core; its errors (a fit that cannot be made, a
+# failure in the core) reach the user as classed cli errors of the caller.
+# Interrupts are not errors and pass through.
+call_core <- function(expr, call) {
+  tryCatch(expr, error = function(e) {
+    if (inherits(e, "gmmmi_error")) stop(e)
+    cli::cli_abort(c("The fit could not be made: {conditionMessage(e)}.",
+                     "i" = "Try fewer components, a larger {.arg reg_covar} in {.fn gmm_mi_control}, or check the data."),
+                   class = c("gmmmi_error_fit", "gmmmi_error"), call = call)
+  })
+}

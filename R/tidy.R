@@ -1,0 +1,135 @@
+#' Tidy summaries of mutual information estimates
+#'
+#' Methods for the `tidy()` and `glance()` generics of the generics package
+#' (re-exported by broom), so that estimates drop into data-frame workflows:
+#' `tidy()` gives one row per estimate, `glance()` one row per object. They are
+#' registered when generics (or broom) is loaded; gmmmi does not need either.
+#'
+#' Column names follow broom's conventions: `std.error` is the bootstrap
+#' standard error, and `conf.low` and `conf.high` are bootstrap percentiles
+#' (as [confint.gmm_mi()]), `NA` with fewer than two bootstrap values.
+#'
+#' @param x A `"gmm_mi"` or `"mi_matrix"` object.
+#' @param conf.int Whether to add the percentile interval (`conf.low`,
+#'   `conf.high`).
+#' @param conf.level Its confidence level.
+#' @param ... Unused.
+#' @return A data frame.
+#'
+#'   `tidy()` of a `"gmm_mi"`: one row with `term` (`"MI"` or `"CMI"` for a
+#'   conditional MI), `estimate`, `std.error`, `conf.low`, `conf.high`,
+#'   `mc.se` (the Monte Carlo error), `units`, `n`, `n_components` (for a
+#'   category, the total over the per-category mixtures; `NA` for two
+#'   categories) and `n_bootstrap`.
+#'
+#'   `tidy()` of a `"mi_matrix"`: one row per pair, `row` and `col` (with
+#'   `y = NULL`, each unordered pair once, `row` before `col` in the column
+#'   order), then `estimate`, `std.error`, `conf.low`, `conf.high`, `mc.se`,
+#'   `type` and `units`; pairs with no estimate are left out.
+#'
+#'   `glance()` of a `"gmm_mi"`: one row with `estimate`, `std.error`,
+#'   `units`, `type`, `conditional`, `nobs`, `n_components`, `n_bootstrap`,
+#'   `n_retried`, `n_failed`, `full_data` (the MI of the fit to all the data)
+#'   and, for continuous variables, `logLik`, `AIC` and `BIC` of that fit
+#'   (`NA` otherwise).
+#'
+#'   `glance()` of a `"mi_matrix"`: one row with `nobs`, `n_rows`, `n_cols`,
+#'   `n_pairs` (pairs with an estimate), `n_bootstrap`, `mc_samples`, `units`,
+#'   `symmetric`, `max_estimate` (the largest MI) and `mig` (the mean
+#'   mutual information gap of [mi_gap()], `NA` when it is undefined).
+#' @seealso [as.data.frame.gmm_mi()], [mi_gap()].
+#' @examples
+#' set.seed(1)
+#' x <- rnorm(500)
+#' y <- x + rnorm(500)
+#' res <- gmm_mi(x, y, n_bootstrap = 10, mc_samples = 5000, n_threads = 1)
+#' if (requireNamespace("generics", quietly = TRUE)) {
+#'   generics::tidy(res)
+#'   generics::glance(res)
+#' }
+#' @name tidy.gmm_mi
+#' @exportS3Method generics::tidy
+tidy.gmm_mi <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
+  env <- current_env_call()
+  conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
+  ci <- percentile_interval(x$bootstrap, conf.level)
+  out <- data.frame(term = if (isTRUE(x$conditional)) "CMI" else "MI",
+                    estimate = x$estimate, std.error = x$se,
+                    conf.low = ci[1], conf.high = ci[2], mc.se = x$mc_se, units = x$units,
+                    n = x$n, n_components = total_components(x), n_bootstrap = x$n_bootstrap,
+                    stringsAsFactors = FALSE)
+  if (!isTRUE(conf.int)) out$conf.low <- out$conf.high <- NULL
+  out
+}
+
+#' @rdname tidy.gmm_mi
+#' @exportS3Method generics::glance
+glance.gmm_mi <- function(x, ...) {
+  ll <- if (identical(x$type, "continuous") && inherits(x$fit, "gmm")) stats::logLik(x$fit) else NULL
+  data.frame(estimate = x$estimate, std.error = x$se, units = x$units, type = x$type,
+             conditional = isTRUE(x$conditional), nobs = x$n, n_components = total_components(x),
+             n_bootstrap = x$n_bootstrap, n_retried = x$n_retried, n_failed = x$n_failed,
+             full_data = x$full_data,
+             logLik = if (is.null(ll)) NA_real_ else as.numeric(ll),
+             AIC = if (is.null(ll)) NA_real_ else stats::AIC(ll),
+             BIC = if (is.null(ll)) NA_real_ else stats::BIC(ll),
+             stringsAsFactors = FALSE)
+}
+
+#' @rdname tidy.gmm_mi
+#' @exportS3Method generics::tidy
+tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
+  env <- current_env_call()
+  conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
+  idx <- matrix_pairs(x)
+  ci <- if (nrow(idx)) {
+    t(apply(idx, 1, function(p) percentile_interval(x$bootstrap[p[1], p[2], ], conf.level)))
+  } else {
+    matrix(numeric(0), 0, 2)
+  }
+  rn <- rownames(x$estimate)
+  cn <- colnames(x$estimate)
+  out <- data.frame(row = rn[idx[, 1]], col = cn[idx[, 2]],
+                    estimate = x$estimate[idx], std.error = x$se[idx],
+                    conf.low = ci[, 1], conf.high = ci[, 2], mc.se = x$mc_se[idx],
+                    type = x$type[idx], units = rep(x$units, nrow(idx)),
+                    stringsAsFactors = FALSE)
+  if (!isTRUE(conf.int)) out$conf.low <- out$conf.high <- NULL
+  out
+}
+
+#' @rdname tidy.gmm_mi
+#' @exportS3Method generics::glance
+glance.mi_matrix <- function(x, ...) {
+  idx <- matrix_pairs(x)
+  mig <- tryCatch(attr(mi_gap(x), "mean_gap"), gmmmi_error = function(e) NA_real_)
+  data.frame(nobs = x$n, n_rows = nrow(x$estimate), n_cols = ncol(x$estimate),
+             n_pairs = nrow(idx), n_bootstrap = x$n_bootstrap, mc_samples = x$mc_samples,
+             units = x$units, symmetric = x$symmetric,
+             max_estimate = if (nrow(idx)) max(x$estimate[idx]) else NA_real_,
+             mig = if (is.finite(mig)) mig else NA_real_, stringsAsFactors = FALSE)
+}
+
+# Lower and upper bootstrap percentiles, NA with fewer than two values.
+percentile_interval <- function(boot, level) {
+  boot <- boot[is.finite(boot)]
+  if (length(boot) < 2) return(c(NA_real_, NA_real_))
+  a <- (1 - level) / 2
+  stats::quantile(boot, c(a, 1 - a), names = FALSE)
+}
+
+# The number of components of a "gmm_mi", summed over the categories.
+total_components <- function(x) {
+  if (identical(x$type, "discrete")) return(NA_integer_)
+  as.integer(sum(x$n_components))
+}
+
+# Positions (row, column) of the pairs with an estimate, in row-major order;
+# a symmetric matrix gives each unordered pair once.
+matrix_pairs <- function(x) {
+  keep <- !is.na(x$estimate)
+  if (isTRUE(x$symmetric)) keep <- keep & upper.tri(keep)
+  idx <- which(keep, arr.ind = TRUE)
+  idx <- idx[order(idx[, 1], idx[, 2]), , drop = FALSE]
+  unname(idx)
+}

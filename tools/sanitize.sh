@@ -22,7 +22,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/gmmmi-sanitize.XXXXXX")
 src=$work/src
 lib=$work/lib
 log=$work/tests.log
-mkdir -p "$src" "$lib"
+mkdir -p "$lib"
 # GMMMI_SANITIZE_KEEP=1 keeps the instrumented library (for running other
 # scripts against it, with the same LD_PRELOAD and options).
 cleanup() { [ -n "${GMMMI_SANITIZE_KEEP:-}" ] || rm -rf "$src" "$lib" "$work/Makevars"; }
@@ -46,13 +46,10 @@ CXX17FLAGS = $flags
 LDFLAGS = -fsanitize=address,undefined ${SANITIZE_EXTRA:-}
 MAKEVARS
 
-tar -C "$root" --exclude=.git --exclude=bench --exclude='src/*.o' --exclude='src/*.so' -cf - . |
-  tar -C "$src" -xf -
 start=$(date +%s)
 echo "sanitize.sh: building with $flags"
-if ! R_MAKEVARS_USER="$work/Makevars" R CMD INSTALL --no-test-load --library="$lib" "$src" \
-     >"$work/install.log" 2>&1; then
-  tail -n 40 "$work/install.log"
+if ! "$root/tools/dev-install.sh" "$lib" --makevars "$work/Makevars" --src "$src" \
+     --log "$work/install.log"; then
   echo "sanitize.sh: build failed (log: $work/install.log)" >&2
   exit 2
 fi

@@ -2,6 +2,9 @@
 #'
 #' Fits a mixture of `k` full-covariance Gaussians to the rows of `x` by EM,
 #' from `n_inits` starts, keeping the one with the highest log-likelihood.
+#' The fit is made on standardised columns (each centred and divided by its
+#' standard deviation), so that it does not depend on the units of `x`; the
+#' parameters and log-likelihood are returned in the data's units.
 #' Each start runs on its own random stream derived from R's random number
 #' generator, so `set.seed()` reproduces the fit exactly, whatever the number
 #' of threads.
@@ -21,19 +24,35 @@
 #' @param tol EM stops when the mean per-sample log-likelihood changes by less
 #'   than `tol`.
 #' @param reg_covar Non-negative number added to the diagonal of every
-#'   covariance at each M-step.
+#'   covariance at each M-step. It is relative to the variance of each column:
+#'   the fit is made on standardised data, where `reg_covar` is added, so in
+#'   the data's units column j's variance is floored by about `reg_covar`
+#'   times its sample variance, whatever the scale of `x`.
 #' @param max_iter Maximum number of EM iterations; a warning is given when it
 #'   is reached.
 #' @param weights Optional non-negative observation weights, one per row. An
-#'   integer weight counts a row that many times.
+#'   integer weight counts a row that many times. Only their ratios shape the
+#'   fit; their sum is `n` and multiplies the log-likelihood (which is `NA`
+#'   if that product cannot be represented).
 #' @param init_scale Spread of the `"random"`, `"minmax"` and
-#'   `"randomized_kmeans"` starts; `NULL` uses each start's default.
+#'   `"randomized_kmeans"` starts, in standardised units; `NULL` uses each
+#'   start's default.
 #' @param n_threads Number of threads for the starts (see [gmmmi-package]).
 #' @return An object of class `"gmm"`: a list with `weights` (length `k`),
 #'   `means` (`k` x d matrix), `covariances` (d x d x `k` array), `loglik`
-#'   (total log-likelihood), `n_iter`, `converged`, `n` (number of rows, or the
-#'   sum of the weights), `init`, `n_failed` (failed starts that were retried)
-#'   and `call`.
+#'   (total log-likelihood, in the data's units), `n_iter`, `converged`, `n`
+#'   (number of rows, or the sum of the weights), `init`, `n_failed` (failed
+#'   starts that were retried) and `call`.
+#'
+#'   When the data's scale is extreme (standard deviations below 1e-100 or
+#'   above 1e100, e.g. values near 1e300, whose covariances near 1e600 cannot
+#'   be stored in double precision), `means` and `covariances` stay in
+#'   standardised units and the object also has fields `center` and `scale`
+#'   (one value per column): the data are `center + scale * u` for `u` drawn
+#'   from the stored mixture. Every method ([predict.gmm()], [simulate.gmm()],
+#'   [gmm_marginal()], [gmm_entropy()], [gmm_kl()], `print` and `summary`)
+#'   takes them into account, and [gmm_data_params()] gives the parameters in
+#'   data units whenever they can be represented.
 #' @seealso [predict.gmm()], [simulate.gmm()], [gmm_marginal()], [gmm_mi()].
 #' @examples
 #' set.seed(1)
@@ -62,10 +81,17 @@ gmm_fit <- function(x, k, init = "random_responsibilities", n_inits = 1, tol = 1
   max_iter <- check_whole(max_iter, "max_iter", env, min = 1)
   init_scale <- if (is.null(init_scale)) 0 else check_real(init_scale, "init_scale", env, min = 0, min_inclusive = FALSE)
   weights <- check_weights(weights, n, env)
+  # Only the weights' ratios reach the core, so that their sum cannot
+  # overflow (weights near 1e308); their scale returns in n and the loglik.
+  w_max <- if (is.null(weights)) 1 else max(weights)
+  n_weighted <- if (is.null(weights)) n else sum(weights > 0)
+  if (!is.null(weights)) weights <- weights / w_max
   n_threads <- resolve_threads(n_threads, env)
   n_positive <- if (is.null(weights)) n else sum(weights > 0)
   if (k > n_positive) {
-    gmmmi_abort("{.arg k} ({k}) must not exceed the number of rows of {.arg x} with positive weight ({n_positive}).", env)
+    gmmmi_abort(c("{.arg k} ({k}) must not exceed the number of rows of {.arg x} with positive weight ({n_positive}).",
+                  "i" = if (n_positive < n_weighted) "Weights below about 1e-308 times the largest count as zero."),
+                env)
   }
   check_no_constant(if (is.null(weights)) x else x[weights > 0, , drop = FALSE], "x", env)
 
@@ -86,8 +112,10 @@ gmm_fit <- function(x, k, init = "random_responsibilities", n_inits = 1, tol = 1
                     "i" = "Try {.code init = \"kmeans\"}, more {.arg n_inits} or a smaller {.arg tol}."),
                   class = "gmmmi_warning_short_fits")
   }
-  new_gmm(res$model, colnames(x), loglik = res$loglik, n_iter = res$n_iter,
-          converged = res$converged, n = if (is.null(weights)) n else sum(weights),
+  loglik <- res$loglik * w_max
+  if (!is.finite(loglik)) loglik <- NA_real_
+  new_gmm(res$model, colnames(x), loglik = loglik, n_iter = res$n_iter,
+          converged = res$converged, n = if (is.null(weights)) n else w_max * sum(weights),
           init = init, n_failed = res$n_failed, call = call)
 }
 
@@ -114,7 +142,8 @@ check_weights <- function(weights, n, call) {
   weights
 }
 
-# The "gmm" object from the parameter list returned by C++.
+# The "gmm" object from the parameter list returned by C++. A list that
+# carries `center` and `scale` holds standardised parameters (see gmm_fit()).
 new_gmm <- function(model, names, loglik = NA_real_, n_iter = NA_integer_,
                     converged = NA, n = NA_real_, init = NA_character_, n_failed = 0L,
                     call = NULL) {
@@ -125,10 +154,65 @@ new_gmm <- function(model, names, loglik = NA_real_, n_iter = NA_integer_,
   means <- matrix(model$means, nrow = k, dimnames = list(comp, names))
   covariances <- array(model$covariances, dim = c(length(names), length(names), k),
                        dimnames = list(names, names, comp))
-  structure(list(weights = weights, means = means, covariances = covariances,
-                 loglik = loglik, n_iter = n_iter, converged = converged, n = n,
-                 init = init, n_failed = n_failed, call = call),
-            class = "gmm")
+  out <- list(weights = weights, means = means, covariances = covariances,
+              loglik = loglik, n_iter = n_iter, converged = converged, n = n,
+              init = init, n_failed = n_failed, call = call)
+  if (!is.null(model$scale)) {
+    out$center <- stats::setNames(as.numeric(model$center), names)
+    out$scale <- stats::setNames(as.numeric(model$scale), names)
+  }
+  structure(out, class = "gmm")
+}
+
+# The map from the stored parameters' units to the data's, data = center +
+# scale * u: the identity unless the object keeps standardised parameters.
+gmm_scaling <- function(object) {
+  if (is.null(object$scale)) {
+    d <- gmm_dim(object)
+    nm <- colnames(object$means)
+    return(list(center = stats::setNames(rep(0, d), nm), scale = stats::setNames(rep(1, d), nm),
+                identity = TRUE))
+  }
+  list(center = object$center, scale = object$scale, identity = FALSE)
+}
+
+# Means in the data's units (always representable: they lie within the data).
+gmm_data_means <- function(object) {
+  sc <- gmm_scaling(object)
+  if (sc$identity) return(object$means)
+  sweep(sweep(object$means, 2, sc$scale, "*"), 2, sc$center, "+")
+}
+
+#' Parameters of a Gaussian mixture in the data's units
+#'
+#' A `"gmm"` fitted to data of extreme scale keeps its parameters in
+#' standardised units, with fields `center` and `scale` (see [gmm_fit()]).
+#' This gives its means and covariances in the data's units, with an error
+#' when they cannot be represented in double precision.
+#'
+#' @param object A `"gmm"` object.
+#' @return A list with `weights`, `means` (`k` x d) and `covariances`
+#'   (d x d x `k`), in the data's units.
+#' @examples
+#' set.seed(1)
+#' fit <- gmm_fit(matrix(rnorm(200), ncol = 2) * 1e-150, k = 1)
+#' fit$scale
+#' gmm_data_params(fit)$covariances
+#' @export
+gmm_data_params <- function(object) {
+  env <- current_env_call()
+  if (!inherits(object, "gmm")) gmmmi_abort("{.arg object} must be a {.cls gmm} object.", env)
+  gmm_params(object, env)
+  sc <- gmm_scaling(object)
+  S <- object$covariances
+  if (!sc$identity) {
+    for (k in seq_len(dim(S)[3])) S[, , k] <- S[, , k] * outer(sc$scale, sc$scale)
+  }
+  if (!all(is.finite(S)) || any(apply(S, 3, function(s) any(diag(as.matrix(s)) <= 0)))) {
+    gmmmi_abort(c("The covariances of {.arg object} cannot be represented in the data's units.",
+                  "i" = "Use its standardised parameters with {.field center} and {.field scale}."), env)
+  }
+  list(weights = object$weights, means = gmm_data_means(object), covariances = S)
 }
 
 # The parameters as the C++ glue reads them, after checking that their shapes
@@ -140,17 +224,54 @@ gmm_params <- function(object, call = NULL) {
   ok <- is.numeric(w) && length(w) >= 1 && all(is.finite(w)) && all(w > 0) &&
     is.matrix(m) && is.numeric(m) && nrow(m) == length(w) && all(is.finite(m)) &&
     is.numeric(S) && length(dim(S)) == 3 && all(dim(S) == c(ncol(m), ncol(m), length(w))) &&
-    all(is.finite(S))
+    all(is.finite(S)) &&
+    (is.null(object$scale) && is.null(object$center) ||
+       is.numeric(object$scale) && is.numeric(object$center) && length(object$scale) == ncol(m) &&
+       length(object$center) == ncol(m) && all(is.finite(object$center)) &&
+       all(is.finite(object$scale)) && all(object$scale > 0))
   if (!ok) {
     gmmmi_abort(c("The {.cls gmm} object is inconsistent.",
-                  "i" = "Its weights must be positive, with one row of {.field means} and one covariance matrix per component."),
+                  "i" = "Its weights must be positive, with one row of {.field means} and one covariance matrix per component{if (is.null(object$scale)) '' else ', and one finite {.field center} and positive {.field scale} per column'}."),
                 call)
   }
   list(weights = unname(object$weights), means = unname(object$means),
        covariances = array(as.numeric(object$covariances), dim = dim(object$covariances)))
 }
 
+# The parameters of `object` in the units u' where data = center + scale * u',
+# for integrals that need two mixtures in one frame; an error when they
+# cannot be represented there (scales too far apart).
+gmm_params_in <- function(object, center, scale, arg, call) {
+  params <- gmm_params(object, call)
+  sc <- gmm_scaling(object)
+  if (identical(unname(sc$center), unname(center)) && identical(unname(sc$scale), unname(scale))) {
+    return(params)
+  }
+  r <- unname(sc$scale / scale)
+  shift <- unname((sc$center - center) / scale)
+  params$means <- sweep(sweep(params$means, 2, r, "*"), 2, shift, "+")
+  R <- outer(r, r)
+  for (k in seq_len(dim(params$covariances)[3])) {
+    params$covariances[, , k] <- params$covariances[, , k] * R
+  }
+  if (!all(is.finite(params$means)) || !all(is.finite(params$covariances)) ||
+      any(apply(params$covariances, 3, function(s) any(diag(as.matrix(s)) <= 0)))) {
+    gmmmi_abort("The scales of {.arg {arg}} are too far from those it is compared with to be represented together.",
+                call)
+  }
+  params
+}
+
 gmm_dim <- function(object) ncol(object$means)
+
+# Rounds a table for printing, except columns so small that rounding would
+# show only zeros (data of scale 1e-300), which keep significant digits.
+signif_or_round <- function(tab, digits) {
+  tiny <- apply(abs(tab), 2, max) < 10^-digits
+  tab[, !tiny] <- round(tab[, !tiny], digits)
+  tab[, tiny] <- signif(tab[, tiny], digits)
+  tab
+}
 
 gmm_df <- function(k, d) k * d + k * d * (d + 1) / 2 + k - 1
 
@@ -163,8 +284,11 @@ print.gmm <- function(x, digits = 3, ...) {
   if (!is.na(x$loglik)) cat(sprintf(", log-likelihood %s (n = %s)", format(x$loglik, digits = 6),
                                     format(x$n)))
   cat("\n")
-  tab <- cbind(weight = x$weights, x$means)
-  print(round(tab, digits))
+  tab <- cbind(weight = x$weights, gmm_data_means(x))
+  print(signif_or_round(tab, digits))
+  if (!is.null(x$scale)) {
+    cat("(covariances kept in standardised units: see `center` and `scale`)\n")
+  }
   invisible(x)
 }
 
@@ -181,12 +305,13 @@ print.gmm <- function(x, digits = 3, ...) {
 #' @export
 summary.gmm <- function(object, ...) {
   k <- length(object$weights)
-  sds <- t(vapply(seq_len(k), function(i) sqrt(diag(as.matrix(object$covariances[, , i]))),
+  sc <- gmm_scaling(object)
+  sds <- t(vapply(seq_len(k), function(i) sqrt(diag(as.matrix(object$covariances[, , i]))) * sc$scale,
                   numeric(gmm_dim(object))))
   if (gmm_dim(object) == 1) sds <- matrix(sds, ncol = 1)
   dimnames(sds) <- dimnames(object$means)
   ll <- logLik(object)
-  structure(list(components = cbind(weight = object$weights, object$means), sd = sds,
+  structure(list(components = cbind(weight = object$weights, gmm_data_means(object)), sd = sds,
                  correlations = lapply(seq_len(k), function(i) stats::cov2cor(as.matrix(object$covariances[, , i]))),
                  loglik = object$loglik, aic = if (is.na(object$loglik)) NA else stats::AIC(ll),
                  bic = if (is.na(object$loglik)) NA else stats::BIC(ll), n_iter = object$n_iter,
@@ -250,7 +375,14 @@ predict.gmm <- function(object, newdata, type = c("class", "responsibilities", "
   if (ncol(newdata) != d) {
     gmmmi_abort("{.arg newdata} must have {d} column{?s}, like the fitted data, not {ncol(newdata)}.", env)
   }
-  res <- gmm_density_cpp(gmm_params(object, env), newdata)
+  params <- gmm_params(object, env)
+  sc <- gmm_scaling(object)
+  if (!sc$identity) {
+    newdata <- sweep(sweep(newdata, 2, sc$scale, "/"), 2, sc$center / sc$scale, "-")
+  }
+  res <- gmm_density_cpp(params, newdata)
+  # A density in data units: the standardised one times the Jacobian.
+  if (!sc$identity) res$log_density <- res$log_density - sum(log(sc$scale))
   switch(type,
          class = max.col(res$responsibilities, ties.method = "first"),
          responsibilities = {
@@ -286,6 +418,8 @@ simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
   }
   res <- gmm_simulate_cpp(gmm_params(object, env), nsim)
   out <- res$x
+  sc <- gmm_scaling(object)
+  if (!sc$identity) out <- sweep(sweep(out, 2, sc$scale, "*"), 2, sc$center, "+")
   colnames(out) <- colnames(object$means)
   attr(out, "component") <- res$component
   out
@@ -310,6 +444,10 @@ gmm_marginal <- function(object, dims) {
   out <- object
   out$means <- object$means[, dims, drop = FALSE]
   out$covariances <- object$covariances[dims, dims, , drop = FALSE]
+  if (!is.null(object$scale)) {
+    out$center <- object$center[dims]
+    out$scale <- object$scale[dims]
+  }
   out$loglik <- NA_real_
   out$call <- match.call()
   out

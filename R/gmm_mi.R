@@ -43,7 +43,7 @@
 #'   without bootstrap), `bootstrap` (every bootstrap value), `mc_se` (Monte
 #'   Carlo error of the estimate), `n_components`, `selection` (a
 #'   `"gmm_selection"`), `fit` (the `"gmm"` fitted to all the data, in the
-#'   data's units), `units`, `n`, `variables` (the columns of x, y and z),
+#'   data's units unless their scale is extreme: see [gmm_fit()]), `units`, `n`, `variables` (the columns of x, y and z),
 #'   `n_retried` and `n_failed` (bootstrap fits that had to be restarted, and
 #'   that failed even so; failed ones are left out of the estimate), `data`
 #'   and `call`.
@@ -410,7 +410,10 @@ plot.gmm_mi <- function(x, what = c("bootstrap", "fit"), ...) {
   for (k in seq_along(fit$weights)) {
     S <- fit$covariances[cols, cols, k]
     e <- eigen(S, symmetric = TRUE)
-    pts <- t(fit$means[k, cols] + e$vectors %*% (sqrt(pmax(e$values, 0)) * r * rbind(cos(t), sin(t))))
+    pts <- fit$means[k, cols] + e$vectors %*% (sqrt(pmax(e$values, 0)) * r * rbind(cos(t), sin(t)))
+    # A fit kept in standardised units (data of extreme scale) is drawn in the data's.
+    sc <- gmm_scaling(fit)
+    pts <- t(sc$center[cols] + sc$scale[cols] * pts)
     graphics::lines(pts, col = pal[k], lwd = 2)
   }
   invisible(x)

@@ -18,7 +18,8 @@
 #'   row per number of components tried: `k`, held-out score `validation`,
 #'   full-data `loglik`, `aic`, `bic`, `best_init`, `converged`, `max_iter`),
 #'   `n_components` (the choice), `warm_start` (a `"gmm"` with the kept
-#'   parameters), `criterion`, `control` and `call`.
+#'   parameters, in the data's units unless their scale is extreme: see
+#'   [gmm_fit()]), `criterion`, `control` and `call`.
 #' @examples
 #' set.seed(3)
 #' x <- rbind(matrix(rnorm(600, -2), ncol = 2), matrix(rnorm(600, 2), ncol = 2))

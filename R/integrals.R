@@ -25,7 +25,10 @@ gmm_entropy <- function(object, dims = NULL, mc_samples = 1e5, units = c("nat", 
   env <- current_env_call()
   check_gmm(object, "object", env)
   if (!is.null(dims)) object <- gmm_marginal(object, resolve_dims(dims, colnames(object$means), "dims", env))
-  integral(gmm_params(object, env), NULL, "entropy", mc_samples, units, env)
+  # A mixture kept in standardised units (see gmm_fit()): its entropy in the
+  # data's units adds the log-Jacobian, the sum of the log scales.
+  integral(gmm_params(object, env), NULL, "entropy", mc_samples, units, env,
+           shift = sum(log(gmm_scaling(object)$scale)))
 }
 
 #' @rdname gmm_entropy
@@ -48,17 +51,20 @@ gmm_kl <- function(p, q = NULL, dims = list(1, 2), mc_samples = 1e5, units = c("
       gmmmi_abort("{.arg p} and {.arg q} must have the same dimension ({gmm_dim(p)} and {gmm_dim(q)}).", env)
     }
   }
-  integral(gmm_params(p, env), gmm_params(q, env), "kl", mc_samples, units, env)
+  # KL does not change under a map applied to both: q is put in p's units.
+  sc <- gmm_scaling(p)
+  integral(gmm_params(p, env), gmm_params_in(q, sc$center, sc$scale, "q", env), "kl", mc_samples,
+           units, env)
 }
 
 check_gmm <- function(x, arg, call) {
   if (!inherits(x, "gmm")) gmmmi_abort("{.arg {arg}} must be a {.cls gmm} object, not {.obj_type_friendly {x}}.", call)
 }
 
-integral <- function(p, q, type, mc_samples, units, call) {
+integral <- function(p, q, type, mc_samples, units, call, shift = 0) {
   mc_samples <- check_whole(mc_samples, "mc_samples", call, min = 1, max = 1e9)
   units <- check_choice(units, c("nat", "bit"), "units", call)
   res <- gmm_integral_cpp(p, q, type, mc_samples)
   div <- unit_divisor(units)
-  structure(res$value / div, mc_se = res$mc_se / div, units = units)
+  structure((res$value + shift) / div, mc_se = res$mc_se / div, units = units)
 }

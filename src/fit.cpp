@@ -1,11 +1,19 @@
 // Glue for gmm_fit() and the methods of a fitted "gmm".
 #include "glue.h"
 
+// The fit is made on standardised columns, so that reg_covar (and init_scale)
+// mean the same at every scale of the data and values near 1e+-300 neither
+// overflow nor underflow; the model and log-likelihood come back in the
+// data's units (see glue::gmm_to_r). `weights`, if given, are relative: the
+// R side divides them by their largest value first, so their sum cannot
+// overflow, and multiplies the log-likelihood back.
 // [[Rcpp::export]]
 Rcpp::List gmm_fit_cpp(Rcpp::NumericMatrix x, int k, std::string init, double init_scale,
                        int n_inits, double tol, double reg_covar, int max_iter,
                        Rcpp::Nullable<Rcpp::NumericVector> weights, int n_threads) {
-  const auto X = glue::points(x);
+  Eigen::MatrixXd X = glue::points(x);  // a copy: it is standardised in place
+  gmmmi::Scaling scaling;
+  if (!gmmmi::standardise(X, scaling)) Rcpp::stop("a column of the data has no spread");
   Eigen::VectorXd w;
   if (weights.isNotNull()) w = Rcpp::as<Eigen::VectorXd>(weights.get());
   gmmmi::FitSettings s;
@@ -21,13 +29,17 @@ Rcpp::List gmm_fit_cpp(Rcpp::NumericMatrix x, int k, std::string init, double in
   const gmmmi::FitOutcome out = gmmmi::fit_gmm(X, w, k, s, seed, n_threads, monitor, abort);
   if (out.best.status == gmmmi::FitStatus::aborted) glue::interrupted();
   const double total_weight = w.size() > 0 ? w.sum() : static_cast<double>(X.rows());
+  // Per-sample log-likelihood in data units: minus the sum of the log scales.
+  const double log_jacobian = -scaling.scale.array().log().sum();
+  Rcpp::NumericVector init_logliks = Rcpp::wrap(out.init_logliks);
+  for (double& v : init_logliks) v += log_jacobian;
   return Rcpp::List::create(
-      Rcpp::Named("model") = glue::gmm_to_r(out.best.model),
-      Rcpp::Named("loglik") = out.best.loglik * total_weight,
+      Rcpp::Named("model") = glue::gmm_to_r(out.best.model, scaling),
+      Rcpp::Named("loglik") = (out.best.loglik + log_jacobian) * total_weight,
       Rcpp::Named("n_iter") = out.best.n_iter, Rcpp::Named("converged") = out.best.converged,
       Rcpp::Named("status") = std::string(gmmmi::status_name(out.best.status)),
       Rcpp::Named("n_failed") = out.n_failed,
-      Rcpp::Named("init_logliks") = Rcpp::wrap(out.init_logliks));
+      Rcpp::Named("init_logliks") = init_logliks);
 }
 
 // Log-density of each row of newdata and the responsibilities (N x K).

@@ -19,6 +19,18 @@ inline Rcpp::List gmm_to_r(const gmmmi::Gmm& g) {
                             Rcpp::Named("covariances") = cov);
 }
 
+// A mixture fitted on standardised data: in the data's units when they can
+// represent it, else in standardised units with fields `center` and `scale`
+// (data = center + scale * standardised), which every R method of "gmm" honours.
+inline Rcpp::List gmm_to_r(const gmmmi::Gmm& g, const gmmmi::Scaling& s) {
+  gmmmi::Gmm u;
+  if (gmmmi::unstandardise_if_representable(g, s, u)) return gmm_to_r(u);
+  Rcpp::List out = gmm_to_r(g);
+  out["center"] = Rcpp::wrap(s.center);
+  out["scale"] = Rcpp::wrap(s.scale);
+  return out;
+}
+
 inline gmmmi::Gmm gmm_from_r(const Rcpp::List& x) {
   gmmmi::Gmm g;
   g.weights = Rcpp::as<Eigen::VectorXd>(x["weights"]);

@@ -55,7 +55,7 @@ Rcpp::List gmm_select_cpp(Rcpp::NumericMatrix x, Rcpp::List control, int n_threa
   const gmmmi::SelectResult res = gmmmi::select_components(X, s, seed, n_threads, monitor, abort);
   if (res.aborted) glue::interrupted();
   Rcpp::List out = selection_to_r(res, -scaling.scale.array().log().sum(), X.rows());
-  if (res.chosen_k > 0) out["warm_start"] = glue::gmm_to_r(gmmmi::unstandardise(res.warm_start, scaling));
+  if (res.chosen_k > 0) out["warm_start"] = glue::gmm_to_r(res.warm_start, scaling);
   return out;
 }
 
@@ -82,13 +82,13 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   if (r.aborted) glue::interrupted();
   const double log_jacobian = -r.scaling.scale.array().log().sum();
   Rcpp::List selection = selection_to_r(r.selection, log_jacobian, x.nrow());
-  selection["warm_start"] = glue::gmm_to_r(gmmmi::unstandardise(r.selection.warm_start, r.scaling));
+  selection["warm_start"] = glue::gmm_to_r(r.selection.warm_start, r.scaling);
   return Rcpp::List::create(
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
       Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
       Rcpp::Named("bootstrap_iter") = Rcpp::wrap(r.bootstrap_iter),
       Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
-      Rcpp::Named("fit") = glue::gmm_to_r(gmmmi::unstandardise(r.full_fit.model, r.scaling)),
+      Rcpp::Named("fit") = glue::gmm_to_r(r.full_fit.model, r.scaling),
       Rcpp::Named("fit_loglik") = r.full_fit.loglik + log_jacobian,
       Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
       Rcpp::Named("fit_converged") = r.full_fit.converged,
@@ -147,9 +147,9 @@ Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector lab
   for (int c = 0; c < n_levels; ++c) {
     Rcpp::List sel = selection_to_r(r.selections[c], log_jacobian,
                                     static_cast<double>(rows[static_cast<std::size_t>(c)].size()));
-    sel["warm_start"] = glue::gmm_to_r(gmmmi::unstandardise(r.selections[c].warm_start, r.scaling));
+    sel["warm_start"] = glue::gmm_to_r(r.selections[c].warm_start, r.scaling);
     selections[c] = sel;
-    Rcpp::List fit = glue::gmm_to_r(gmmmi::unstandardise(r.full_fits[c].model, r.scaling));
+    Rcpp::List fit = glue::gmm_to_r(r.full_fits[c].model, r.scaling);
     fit["loglik"] = r.full_fits[c].loglik + log_jacobian;
     fit["n_iter"] = r.full_fits[c].n_iter;
     fit["converged"] = r.full_fits[c].converged;

@@ -304,9 +304,8 @@ test_that("1000 random malformed inputs end in a classed error or a valid result
                                          bad$message), 3), collapse = "\n")))
 })
 
-# Known bugs the fuzzing found (the main test counts them without failing).
-# Each test below reproduces one directly and asserts the correct behaviour;
-# they are skipped until the bug is fixed.
+# Bugs the fuzzing found (the main test recognises their signatures). Each
+# test below reproduces one directly and asserts the correct behaviour.
 
 test_that("fuzzed inputs never meet an unclassed C++ error", {
   set.seed(1)
@@ -322,7 +321,6 @@ test_that("fuzzed inputs never meet an unclassed C++ error", {
 })
 
 test_that("fuzzed inputs at huge scales never give a selection with infinite parameters", {
-  skip("known bug: gmm_select() on data near 1e300 returns a warm start with infinite covariances or means")
   set.seed(1)
   for (x in list(c(rexp(19)^8, .Machine$double.xmax), c(rnorm(39), .Machine$double.xmax),
                  rnorm(40) * 1e300)) {

@@ -294,22 +294,25 @@ test_that("gmm_select() scores data at any scale the same way, up to the Jacobia
   }
 })
 
-test_that("gmm_fit() at huge and tiny scales gives a finite fit or a classed error", {
+test_that("gmm_fit() at huge and tiny scales gives the same finite fit, up to the Jacobian", {
   d <- hostile_data(200, seed = 4)
   fit_at <- function(m) {
     set.seed(5)
     value_or_error(gmm_fit(m, k = 2, init = "kmeans", n_threads = 1))
   }
   base <- fit_at(d$xy)
-  for (m in list(d$xy * 1e300, d$xy * 1e-300, d$xy + 1e10, cbind(d$xy[, 1] * 1e300, d$xy[, 2] * 1e-300))) {
+  scales <- list(c(1e300, 1e300), c(1e-300, 1e-300), c(1, 1), c(1e300, 1e-300))
+  for (i in seq_along(scales)) {
+    s <- scales[[i]]
+    m <- sweep(d$xy, 2, s, "*") + if (i == 3) 1e10 else 0
     r <- fit_at(m)
-    if (inherits(r, "error")) {
-      expect_s3_class(r, "gmmmi_error")
-    } else {
-      expect_s3_class(r, "gmm")
-      expect_true(all(is.finite(r$weights)) && all(is.finite(r$means)) && all(is.finite(r$covariances)))
-      expect_true(is.finite(r$loglik))
-    }
+    expect_s3_class(r, "gmm")
+    expect_true(all(is.finite(r$weights)) && all(is.finite(r$means)) && all(is.finite(r$covariances)))
+    expect_equal(unname(r$weights), unname(base$weights), tolerance = 1e-6)
+    expect_equal(r$loglik + 200 * sum(log(s)), base$loglik, tolerance = 1e-6)
+    # Kept in standardised units exactly when the data's covariances would
+    # overflow or underflow.
+    expect_identical(is.null(r$scale), i == 3)
   }
   # Large scales, where no covariance overflows, change only the Jacobian.
   big <- fit_at(d$xy * 1e100)
@@ -406,17 +409,32 @@ test_that("gmm_fit() rejects more components than rows of positive weight", {
 })
 
 test_that("gmm_fit() does not depend on the scale of the weights", {
-  skip("known bug: weights near 1e308 overflow their sum, and the fit fails as 'singular covariance'")
   d <- hostile_data()
   set.seed(1)
   a <- gmm_fit(d$xy, k = 1, weights = rep(1, 60))
   set.seed(1)
   b <- gmm_fit(d$xy, k = 1, weights = rep(1e308, 60))
   expect_equal(b$means, a$means)
+  expect_equal(b$covariances, a$covariances)
+  # Their sum, 6e309, cannot be represented: n says so, the loglik is NA.
+  expect_identical(b$n, Inf)
+  expect_identical(b$loglik, NA_real_)
+  set.seed(1)
+  h <- gmm_fit(d$xy, k = 1, weights = rep(1e300, 60))
+  expect_equal(h$means, a$means)
+  expect_equal(h$n, 6e301)
+  expect_equal(h$loglik, a$loglik * 1e300)
+  set.seed(1)
+  tiny <- gmm_fit(d$xy, k = 2, init = "kmeans", weights = rep(c(1e-310, 2e-310), 30))
+  set.seed(1)
+  plain <- gmm_fit(d$xy, k = 2, init = "kmeans", weights = rep(1:2, 30))
+  expect_equal(tiny$means, plain$means, tolerance = 1e-6)
+  # Weights negligible beside the largest count as zero, and the error says so.
+  err <- expect_input_error(gmm_fit(d$x, k = 2, weights = c(1e308, rep(1e-300, 59))), "k", "gmm_fit")
+  expect_match(conditionMessage(err), "count as zero")
 })
 
 test_that("gmm_fit() is equivariant at small scales", {
-  skip("known bug: gmm_fit()'s reg_covar is absolute, so it swamps data of scale 1e-7 or below")
   d <- hostile_data(200, seed = 4)
   set.seed(5)
   base <- gmm_fit(d$xy, k = 2, init = "kmeans", n_threads = 1)
@@ -436,13 +454,84 @@ test_that("a degenerate fold with reg_covar = 0 gives a classed error", {
                       control = ctl), class = "gmmmi_error")
 })
 
-test_that("selections and fits at huge scales have finite covariances, or fail clearly", {
-  skip("known bug: at |x| ~ 1e300 the warm start and fit are returned with infinite covariances")
+test_that("selections and fits at huge scales have finite covariances and the same MI", {
   d <- hostile_data(200, seed = 3)
-  res <- value_or_error(gmm_select(d$xy * 1e300, max_components = 2, n_threads = 1))
-  if (!inherits(res, "error")) expect_true(all(is.finite(res$warm_start$covariances)))
-  res <- value_or_error(gmm_mi(d$xy * 1e300, n_bootstrap = 2, mc_samples = 100, n_threads = 1))
-  if (!inherits(res, "error")) expect_true(all(is.finite(res$fit$covariances)))
+  sel <- gmm_select(d$xy * 1e300, max_components = 2, n_threads = 1)
+  expect_true(all(is.finite(unlist(sel$warm_start[c("weights", "means", "covariances")]))))
+  set.seed(2)
+  base <- gmm_mi(d$xy, n_bootstrap = 2, mc_samples = 500, n_threads = 1)
+  for (s in c(1e300, 1e-300)) {
+    set.seed(2)
+    res <- gmm_mi(d$xy * s, n_bootstrap = 2, mc_samples = 500, n_threads = 1)
+    expect_true(all(is.finite(res$fit$covariances)) && all(is.finite(res$fit$means)))
+    expect_true(is.finite(res$fit$loglik))
+    expect_equal(res$estimate, base$estimate, tolerance = 1e-8)
+    expect_equal(res$fit$loglik + 2 * 200 * log(s), base$fit$loglik, tolerance = 1e-8)
+    expect_equal(pmi(res), pmi(base), tolerance = 1e-6)
+  }
+})
+
+test_that("a gmm kept in standardised units answers every method in the data's units", {
+  d <- hostile_data(200, seed = 6)
+  set.seed(3)
+  base <- gmm_fit(d$xy, k = 2, init = "kmeans", n_threads = 1)
+  for (s in c(1e300, 1e-300)) {
+    set.seed(3)
+    f <- gmm_fit(d$xy * s, k = 2, init = "kmeans", n_threads = 1)
+    expect_false(is.null(f$scale))
+    expect_equal(unname(f$scale), unname(apply(d$xy, 2, sd) * sqrt(199 / 200) * s), tolerance = 1e-8)
+    newdata <- d$xy[1:5, ] * s
+    expect_equal(predict(f, newdata, type = "logdensity") + 2 * log(s),
+                 predict(base, d$xy[1:5, ], type = "logdensity"), tolerance = 1e-6)
+    expect_equal(predict(f, newdata, type = "responsibilities"),
+                 predict(base, d$xy[1:5, ], type = "responsibilities"), tolerance = 1e-6)
+    expect_identical(predict(f, newdata), predict(base, d$xy[1:5, ]))
+    expect_equal(simulate(f, 20, seed = 1) / s, simulate(base, 20, seed = 1), tolerance = 1e-6,
+                 ignore_attr = TRUE)
+    set.seed(4)
+    h <- gmm_entropy(f, mc_samples = 2000)
+    set.seed(4)
+    expect_equal(h - 2 * log(s), gmm_entropy(base, mc_samples = 2000), tolerance = 1e-6,
+                 ignore_attr = TRUE)
+    set.seed(4)
+    h1 <- gmm_entropy(f, dims = "b", mc_samples = 2000)
+    set.seed(4)
+    expect_equal(h1 - log(s), gmm_entropy(base, dims = "b", mc_samples = 2000), tolerance = 1e-6,
+                 ignore_attr = TRUE)
+    set.seed(4)
+    kl <- gmm_kl(f, mc_samples = 2000)
+    set.seed(4)
+    expect_equal(kl, gmm_kl(base, mc_samples = 2000), tolerance = 1e-6)
+    set.seed(4)
+    expect_equal(gmm_kl(f, f, mc_samples = 200), 0, ignore_attr = TRUE)
+    m <- gmm_marginal(f, "b")
+    expect_identical(names(m$scale), "b")
+    expect_equal(predict(m, d$xy[1:5, "b"] * s, type = "logdensity") + log(s),
+                 predict(gmm_marginal(base, "b"), d$xy[1:5, "b"], type = "logdensity"), tolerance = 1e-6)
+    sm <- summary(f)
+    expect_equal(sm$sd / s, summary(base)$sd, tolerance = 1e-6)
+    expect_equal(sm$components[, -1] / s, summary(base)$components[, -1], tolerance = 1e-6)
+    expect_equal(AIC(f) - 4 * 200 * log(s), AIC(base), tolerance = 1e-6)
+    expect_output(print(f), "standardised units")
+    expect_error(gmm_data_params(f), class = "gmmmi_error")
+    # Two mixtures whose scales are 1e300 apart cannot be compared.
+    expect_error(gmm_kl(f, base, mc_samples = 10), class = "gmmmi_error")
+  }
+  # Within the representable range, gmm_data_params() gives the data's units.
+  set.seed(3)
+  mid <- gmm_fit(d$xy * 1e-150, k = 2, init = "kmeans", n_threads = 1)
+  expect_false(is.null(mid$scale))
+  p <- gmm_data_params(mid)
+  expect_equal(p$covariances / 1e-300, base$covariances, tolerance = 1e-6)
+  expect_equal(p$means / 1e-150, base$means, tolerance = 1e-6)
+  expect_null(gmm_data_params(base)$center)
+  # An edited scaling is checked before it reaches C++.
+  bad <- mid
+  bad$scale <- bad$scale[1]
+  expect_error(predict(bad, d$xy), class = "gmmmi_error")
+  bad <- mid
+  bad$center[1] <- NA
+  expect_error(simulate(bad, 2), class = "gmmmi_error")
 })
 
 test_that("a constant column of a two-column x is named as a column of x", {

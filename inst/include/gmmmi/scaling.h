@@ -6,6 +6,7 @@
 #define GMMMI_SCALING_H
 
 #include <cmath>
+#include <utility>
 
 #include "model.h"
 
@@ -43,6 +44,32 @@ inline Gmm unstandardise(const Gmm& g, const Scaling& s) {
     out.covariances[k] = s.scale.asDiagonal() * g.covariances[k] * s.scale.asDiagonal();
   }
   return out;
+}
+
+// The scales within which a mixture is returned in the data's units: its
+// covariances, scale^2 times the standardised ones (themselves between about
+// reg_covar and N), then stay far from overflow and underflow, and so do their
+// Cholesky factors and inverses. Outside them (data near 1e+-300, whose
+// covariances of order 1e+-600 cannot be represented) the mixture stays in
+// standardised units and carries its scaling.
+constexpr double kMinDataScale = 1e-100, kMaxDataScale = 1e100;
+
+// `out` = the mixture in data units, if it is representable there (see above)
+// and its covariances factorise; otherwise returns false and leaves `out` alone.
+inline bool unstandardise_if_representable(const Gmm& g, const Scaling& s, Gmm& out) {
+  if (!((s.scale.array() >= kMinDataScale).all() && (s.scale.array() <= kMaxDataScale).all()))
+    return false;
+  Gmm u = unstandardise(g, s);
+  if (!u.means.allFinite()) return false;
+  for (const MatrixXd& c : u.covariances) {
+    if (!c.allFinite()) return false;
+    Eigen::LLT<MatrixXd> llt(c);
+    if (llt.info() != Eigen::Success) return false;
+    const MatrixXd L = llt.matrixL();
+    if (!(L.diagonal().array() > 0.0).all()) return false;
+  }
+  out = std::move(u);
+  return true;
 }
 
 }  // namespace gmmmi

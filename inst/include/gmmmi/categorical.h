@@ -60,7 +60,7 @@ inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vect
       sample_gmm(models[c], fac[c], b, rng, draws);
       logs.resize(b, static_cast<Index>(C));
       for (std::size_t k = 0; k < C; ++k) {
-        density_pass(draws, fac[k], work, false);
+        density_pass(draws, fac[k], work, false, Precision::fast);
         logs.col(static_cast<Index>(k)) = work.log_dens.array() + log_prior[k];
       }
       // log sum_c' p(c') p(y | c') by log-sum-exp over the columns.

@@ -161,9 +161,10 @@ inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
 // E-step on the current parameters: fills responsibilities and returns the
 // weighted mean log-likelihood, or NaN when the parameters cannot be
 // factorised.
-inline double e_step(const MatrixRef& X, const VectorXd& w, const Gmm& g, EmWork& work) {
+inline double e_step(const MatrixRef& X, const VectorXd& w, const Gmm& g, EmWork& work,
+                     Precision precision = Precision::fast) {
   if (!factorise(g, work.fac)) return std::numeric_limits<double>::quiet_NaN();
-  density_pass(X, work.fac, work.dens, true);
+  density_pass(X, work.fac, work.dens, true, precision);
   if (w.size() == X.rows()) return w.dot(work.dens.log_dens) / w.sum();
   return work.dens.log_dens.mean();
 }
@@ -192,11 +193,13 @@ inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
     }
     res.loglik = ll;
     res.n_iter = iter;
-    if (iter > 0 && iter >= ctl.min_iter && std::abs(ll - previous) < ctl.tol) {
-      res.converged = true;
+    const bool converged = iter > 0 && iter >= ctl.min_iter && std::abs(ll - previous) < ctl.tol;
+    if (converged || iter >= ctl.max_iter) {
+      // The iterations ran on the fast pass; report the exact value.
+      res.loglik = e_step(X, w, res.model, work, Precision::exact);
+      res.converged = converged;
       return res;
     }
-    if (iter >= ctl.max_iter) return res;
     previous = ll;
     if (!m_step(X, w, ctl.reg_covar, work, res.model)) {
       res.status = FitStatus::empty_component;

@@ -129,75 +129,125 @@ inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
 #ifdef GMMMI_AVX2_DISPATCH
 constexpr Index kFusedMaxDim = 16, kFusedMaxK = 128;
 
-// The same pass as log_components + log_sum_exp_rows, four points at a time
-// with every component's value kept in registers or on the stack: no pass
-// over memory per component. Rows past the last multiple of 4 are done by
-// the generic code.
+// log sum_k exp(lk[k]) for 8 points at once: lk holds K groups of 8 values
+// (4 in each half), whose maxima over k are mxa (first half) and mxb. The
+// maxima and the final log are in double; the K exponentials, of arguments
+// in [-87, 0], are 8-wide float, whose relative error (about 1e-7) is far
+// below any tolerance or Monte Carlo error downstream. Writes the results to
+// la and lb, the K groups of exponentials (relative to the maxima) to ek,
+// and returns their sums.
+GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline __m256 log_sum_exp8(const double* lk, Index K, __m256d mxa, __m256d mxb,
+                                            float* ek, __m256d& la, __m256d& lb) {
+  // A point far from every component would give -inf - (-inf); pin the max.
+  const __m256d neg_inf = _mm256_set1_pd(-std::numeric_limits<double>::infinity());
+  mxa = _mm256_blendv_pd(mxa, _mm256_setzero_pd(), _mm256_cmp_pd(mxa, neg_inf, _CMP_EQ_OQ));
+  mxb = _mm256_blendv_pd(mxb, _mm256_setzero_pd(), _mm256_cmp_pd(mxb, neg_inf, _CMP_EQ_OQ));
+  __m256 sum = _mm256_setzero_ps();
+  for (Index k = 0; k < K; ++k) {
+    const __m128 da = _mm256_cvtpd_ps(_mm256_sub_pd(_mm256_load_pd(lk + 8 * k), mxa));
+    const __m128 db = _mm256_cvtpd_ps(_mm256_sub_pd(_mm256_load_pd(lk + 8 * k + 4), mxb));
+    const __m256 e = exp8f_nonpositive(_mm256_set_m128(db, da));
+    _mm256_store_ps(ek + 8 * k, e);
+    sum = _mm256_add_ps(sum, e);
+  }
+  const __m256d suma = _mm256_cvtps_pd(_mm256_castps256_ps128(sum));
+  const __m256d sumb = _mm256_cvtps_pd(_mm256_extractf128_ps(sum, 1));
+  if (log4_domain(suma) && log4_domain(sumb)) {
+    la = log4(suma);
+    lb = log4(sumb);
+  } else {
+    alignas(32) double tmp[8];
+    _mm256_store_pd(tmp, suma);
+    _mm256_store_pd(tmp + 4, sumb);
+    for (double& t : tmp) t = std::log(t);
+    la = _mm256_load_pd(tmp);
+    lb = _mm256_load_pd(tmp + 4);
+  }
+  la = _mm256_add_pd(la, mxa);
+  lb = _mm256_add_pd(lb, mxb);
+  return sum;
+}
+
+// The same pass as log_components + log_sum_exp_rows, eight points at a time
+// with every component's value kept on the stack: no pass over memory per
+// component. Rows past the last multiple of 8 are done by the generic code.
 GMMMI_TARGET_AVX2 inline void fused_density_avx2(const MatrixRef& X, const Factorised& f,
                                                  DensityWork& w, bool responsibilities) {
   const Index N = X.rows(), d = X.cols(), K = f.log_norm.size();
-  const Index n4 = N - N % 4;
-  alignas(32) double lk[kFusedMaxK * 4];
-  __m256d x[kFusedMaxDim];
+  const Index n8 = N - N % 8;
+  alignas(32) double lk[kFusedMaxK * 8];
+  alignas(32) float ek[kFusedMaxK * 8];
+  __m256d xa[kFusedMaxDim], xb[kFusedMaxDim];
   const __m256d neg_inf = _mm256_set1_pd(-std::numeric_limits<double>::infinity());
   const __m256d minus_half = _mm256_set1_pd(-0.5);
-  for (Index i = 0; i < n4; i += 4) {
-    for (Index j = 0; j < d; ++j) x[j] = _mm256_loadu_pd(X.data() + j * X.outerStride() + i);
-    __m256d mx = neg_inf;
+  const double* X0 = X.data();
+  const Index stride = X.outerStride();
+  for (Index i = 0; i < n8; i += 8) {
+    for (Index j = 0; j < d; ++j) {
+      xa[j] = _mm256_loadu_pd(X0 + j * stride + i);
+      xb[j] = _mm256_loadu_pd(X0 + j * stride + i + 4);
+    }
+    __m256d mxa = neg_inf, mxb = neg_inf;
     for (Index k = 0; k < K; ++k) {
       const double* P = f.prec_chol[k].data();  // column-major d x d
-      __m256d acc = _mm256_setzero_pd();
+      __m256d acca = _mm256_setzero_pd(), accb = _mm256_setzero_pd();
       for (Index j = 0; j < d; ++j) {
-        __m256d t = _mm256_set1_pd(-f.prec_means(j, k));
-        for (Index l = 0; l <= j; ++l) t = _mm256_fmadd_pd(_mm256_set1_pd(P[l * d + j]), x[l], t);
-        acc = _mm256_fmadd_pd(t, t, acc);
+        const __m256d pm = _mm256_set1_pd(-f.prec_means(j, k));
+        __m256d ta = pm, tb = pm;
+        for (Index l = 0; l <= j; ++l) {
+          const __m256d c = _mm256_set1_pd(P[l * d + j]);
+          ta = _mm256_fmadd_pd(c, xa[l], ta);
+          tb = _mm256_fmadd_pd(c, xb[l], tb);
+        }
+        acca = _mm256_fmadd_pd(ta, ta, acca);
+        accb = _mm256_fmadd_pd(tb, tb, accb);
       }
-      const __m256d v = _mm256_fmadd_pd(minus_half, acc, _mm256_set1_pd(f.log_norm[k]));
-      _mm256_store_pd(lk + 4 * k, v);
-      mx = _mm256_max_pd(mx, v);
+      const __m256d ln = _mm256_set1_pd(f.log_norm[k]);
+      const __m256d va = _mm256_fmadd_pd(minus_half, acca, ln);
+      const __m256d vb = _mm256_fmadd_pd(minus_half, accb, ln);
+      _mm256_store_pd(lk + 8 * k, va);
+      _mm256_store_pd(lk + 8 * k + 4, vb);
+      mxa = _mm256_max_pd(mxa, va);
+      mxb = _mm256_max_pd(mxb, vb);
     }
-    // A point far from every component would give -inf - (-inf); pin the max.
-    mx = _mm256_blendv_pd(mx, _mm256_setzero_pd(), _mm256_cmp_pd(mx, neg_inf, _CMP_EQ_OQ));
-    __m256d sum = _mm256_setzero_pd();
-    for (Index k = 0; k < K; ++k) {
-      const __m256d e = exp4(_mm256_sub_pd(_mm256_load_pd(lk + 4 * k), mx));
-      _mm256_store_pd(lk + 4 * k, e);
-      sum = _mm256_add_pd(sum, e);
-    }
-    __m256d ld;
-    if (log4_domain(sum)) {
-      ld = log4(sum);
-    } else {
-      alignas(32) double tmp[4];
-      _mm256_store_pd(tmp, sum);
-      for (double& t : tmp) t = std::log(t);
-      ld = _mm256_load_pd(tmp);
-    }
-    _mm256_storeu_pd(w.log_dens.data() + i, _mm256_add_pd(ld, mx));
+    __m256d lda, ldb;
+    const __m256 sum = log_sum_exp8(lk, K, mxa, mxb, ek, lda, ldb);
+    _mm256_storeu_pd(w.log_dens.data() + i, lda);
+    _mm256_storeu_pd(w.log_dens.data() + i + 4, ldb);
     if (responsibilities) {
-      const __m256d inv = _mm256_div_pd(_mm256_set1_pd(1.0), sum);
-      for (Index k = 0; k < K; ++k)
-        _mm256_storeu_pd(&w.logp(i, k), _mm256_mul_pd(_mm256_load_pd(lk + 4 * k), inv));
+      const __m256 inv = _mm256_div_ps(_mm256_set1_ps(1.0f), sum);
+      for (Index k = 0; k < K; ++k) {
+        const __m256 r = _mm256_mul_ps(_mm256_load_ps(ek + 8 * k), inv);
+        double* out = &w.logp(i, k);
+        _mm256_storeu_pd(out, _mm256_cvtps_pd(_mm256_castps256_ps128(r)));
+        _mm256_storeu_pd(out + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(r, 1)));
+      }
     }
   }
-  if (n4 < N) {
+  if (n8 < N) {
     DensityWork tail;
-    log_components(X.bottomRows(N - n4), f, tail);
+    log_components(X.bottomRows(N - n8), f, tail);
     log_sum_exp_rows(tail, responsibilities);
-    w.log_dens.tail(N - n4) = tail.log_dens;
-    if (responsibilities) w.logp.bottomRows(N - n4) = tail.logp;
+    w.log_dens.tail(N - n8) = tail.log_dens;
+    if (responsibilities) w.logp.bottomRows(N - n8) = tail.logp;
   }
 }
 #endif
+
+// How a density pass may trade accuracy for speed: `exact` keeps every step
+// in double; `fast` takes the exponentials of the log-sum-exp in float
+// (relative error about 1e-7), for the inner loops of EM and Monte Carlo.
+enum class Precision { exact, fast };
 
 // The density pass of the E-step and of every Monte Carlo integral: fills
 // w.log_dens with log p(x) for each row of X and, when `responsibilities` is
 // true, w.logp with the responsibilities (otherwise w.logp is scratch).
 inline void density_pass(const MatrixRef& X, const Factorised& f, DensityWork& w,
-                         bool responsibilities) {
+                         bool responsibilities, Precision precision = Precision::exact) {
 #ifdef GMMMI_AVX2_DISPATCH
   const Index K = f.log_norm.size();
-  if (cpu_has_avx2() && X.cols() <= kFusedMaxDim && K <= kFusedMaxK && K > 1) {
+  if (precision == Precision::fast && cpu_has_avx2() && X.cols() <= kFusedMaxDim &&
+      K <= kFusedMaxK && K > 1) {
     w.log_dens.resize(X.rows());
     if (responsibilities) w.logp.resize(X.rows(), K);
     fused_density_avx2(X, f, w, responsibilities);

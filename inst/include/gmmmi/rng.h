@@ -12,6 +12,13 @@
 #include <cstdint>
 #include <vector>
 
+// Keeps a rare path out of line, so that it does not crowd a hot loop.
+#if defined(__GNUC__) || defined(__clang__)
+#define GMMMI_NOINLINE __attribute__((noinline))
+#else
+#define GMMMI_NOINLINE
+#endif
+
 namespace gmmmi {
 
 inline std::uint64_t splitmix64(std::uint64_t& state) {
@@ -107,20 +114,43 @@ class Rng {
       const int i = static_cast<int>(bits & 127U);
       const double u = 2.0 * (static_cast<double>(bits >> 11) * kTwoPowMinus53) - 1.0;
       if (std::abs(u) < t.ratio[i]) return u * t.x[i];
-      if (i == 0) {
-        // The tail beyond r, by Marsaglia's exponential rejection.
-        double a, b;
-        do {
-          a = std::log(uniform_open()) / ZigguratTables::r;
-          b = std::log(uniform_open());
-        } while (-2.0 * b < a * a);
-        return u < 0 ? a - ZigguratTables::r : ZigguratTables::r - a;
-      }
-      const double x = u * t.x[i];
-      const double f0 = std::exp(-0.5 * (t.x[i] * t.x[i] - x * x));
-      const double f1 = std::exp(-0.5 * (t.x[i + 1] * t.x[i + 1] - x * x));
-      if (f1 + uniform() * (f0 - f1) < 1.0) return x;
+      double x;
+      if (ziggurat_edge(t, i, u, x)) return x;
     }
+  }
+
+  // Fills out[0..n) with standard normals: the same values as n calls of
+  // normal(), with the generator state held in registers on the fast path.
+  void fill_normal(double* out, std::size_t n) {
+    const ZigguratTables& t = ziggurat_tables();
+    std::uint64_t a = s_[0], b = s_[1], c = s_[2], d = s_[3];
+    for (std::size_t k = 0; k < n; ++k) {
+      for (;;) {
+        const std::uint64_t bits = rotl(a + d, 23) + a;
+        const std::uint64_t sh = b << 17;
+        c ^= a;
+        d ^= b;
+        b ^= c;
+        a ^= d;
+        c ^= sh;
+        d = rotl(d, 45);
+        const int i = static_cast<int>(bits & 127U);
+        const double u = 2.0 * (static_cast<double>(bits >> 11) * kTwoPowMinus53) - 1.0;
+        if (std::abs(u) < t.ratio[i]) {
+          out[k] = u * t.x[i];
+          break;
+        }
+        s_[0] = a, s_[1] = b, s_[2] = c, s_[3] = d;
+        double x;
+        const bool accepted = ziggurat_edge(t, i, u, x);
+        a = s_[0], b = s_[1], c = s_[2], d = s_[3];
+        if (accepted) {
+          out[k] = x;
+          break;
+        }
+      }
+    }
+    s_[0] = a, s_[1] = b, s_[2] = c, s_[3] = d;
   }
 
   // Fisher-Yates shuffle.
@@ -133,6 +163,27 @@ class Rng {
   }
 
  private:
+  // The rare part of a ziggurat draw, after the first test failed for layer
+  // i and abscissa u: the tail beyond r, or the wedge test. Returns false
+  // when the draw is rejected and a new one is needed.
+  GMMMI_NOINLINE bool ziggurat_edge(const ZigguratTables& t, int i, double u, double& out) {
+    if (i == 0) {
+      // The tail beyond r, by Marsaglia's exponential rejection.
+      double a, b;
+      do {
+        a = std::log(uniform_open()) / ZigguratTables::r;
+        b = std::log(uniform_open());
+      } while (-2.0 * b < a * a);
+      out = u < 0 ? a - ZigguratTables::r : ZigguratTables::r - a;
+      return true;
+    }
+    const double x = u * t.x[i];
+    const double f0 = std::exp(-0.5 * (t.x[i] * t.x[i] - x * x));
+    const double f1 = std::exp(-0.5 * (t.x[i + 1] * t.x[i + 1] - x * x));
+    out = x;
+    return f1 + uniform() * (f0 - f1) < 1.0;
+  }
+
   static std::uint64_t rotl(std::uint64_t x, int k) {
     return (x << k) | (x >> (64 - k));
   }

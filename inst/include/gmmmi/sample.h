@@ -32,15 +32,16 @@ inline void sample_gmm(const Gmm& g, const Factorised& f, Index M, Rng& rng, Mat
     guide[static_cast<std::size_t>(t)] = k;
   }
   std::vector<Index> counts(static_cast<std::size_t>(K), 0);
+  const double dT = static_cast<double>(T);
   for (Index m = 0; m < M; ++m) {
-    const double u = rng.uniform() * acc;
-    Index k = guide[static_cast<std::size_t>(std::min<Index>(T - 1, static_cast<Index>(u / acc * static_cast<double>(T))))];
+    const double v = rng.uniform();  // in [0, 1), so the slice is below T
+    const double u = v * acc;
+    Index k = guide[static_cast<std::size_t>(v * dT)];
     while (k < K - 1 && cum[static_cast<std::size_t>(k)] <= u) ++k;
     ++counts[static_cast<std::size_t>(k)];
   }
   out.resize(M, d);
-  for (Index j = 0; j < d; ++j)
-    for (Index m = 0; m < M; ++m) out(m, j) = rng.normal();
+  rng.fill_normal(out.data(), static_cast<std::size_t>(M * d));  // column-major: column by column
   Index start = 0;
   for (Index k = 0; k < K; ++k) {
     const Index n = counts[static_cast<std::size_t>(k)];
@@ -49,9 +50,14 @@ inline void sample_gmm(const Gmm& g, const Factorised& f, Index M, Rng& rng, Mat
     // coordinates l <= j (L is lower triangular), so go from the last down.
     const MatrixXd& L = f.chol[k];
     for (Index j = d - 1; j >= 0; --j) {
-      auto col = out.col(j).segment(start, n).array();
-      col = col * L(j, j) + g.means(j, k);
-      for (Index l = 0; l < j; ++l) col += L(j, l) * out.col(l).segment(start, n).array();
+      double* col = out.data() + j * M + start;
+      const double ljj = L(j, j), mu = g.means(j, k);
+      for (Index m = 0; m < n; ++m) col[m] = col[m] * ljj + mu;
+      for (Index l = 0; l < j; ++l) {
+        const double* src = out.data() + l * M + start;
+        const double c = L(j, l);
+        for (Index m = 0; m < n; ++m) col[m] += c * src[m];
+      }
     }
     start += n;
   }

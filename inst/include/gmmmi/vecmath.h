@@ -6,7 +6,9 @@
 // the degree-13 Taylor polynomial of exp(r), whose truncation error (< 1e-17)
 // is below double rounding; log(x) = e log 2 + 2 atanh((m - 1) / (m + 1))
 // with x = m 2^e, m in [sqrt(1/2), sqrt(2)), by the odd series to the 21st
-// power (error < 1e-18). Elsewhere the standard library or Eigen is used. The
+// power (error < 1e-18). The density pass also has an 8-wide float exp for
+// the terms of its log-sum-exp (see exp8f_nonpositive). Elsewhere the
+// standard library or Eigen is used. The
 // choice depends on the processor only, never on threads, so results are
 // reproducible on a given machine.
 #ifndef GMMMI_VECMATH_H
@@ -28,6 +30,8 @@ namespace gmmmi {
 
 #ifdef GMMMI_AVX2_DISPATCH
 #define GMMMI_TARGET_AVX2 __attribute__((target("avx2,fma")))
+// For small kernels called in hot loops with vector arguments.
+#define GMMMI_ALWAYS_INLINE __attribute__((always_inline))
 
 // exp of 4 doubles; values below -708 give 0, above 709 are clamped.
 GMMMI_TARGET_AVX2 inline __m256d exp4(__m256d v) {
@@ -60,6 +64,30 @@ GMMMI_TARGET_AVX2 inline __m256d exp4(__m256d v) {
   const __m256d scale = _mm256_castsi256_pd(
       _mm256_slli_epi64(_mm256_add_epi64(k64, _mm256_set1_epi64x(1023)), 52));
   return _mm256_andnot_pd(under, _mm256_mul_pd(p, scale));
+}
+
+// exp of 8 floats for arguments <= 0 (the shifted log-densities of a
+// log-sum-exp); arguments below -87 give 0. Same reduction as exp4, with the
+// degree-7 Taylor polynomial (truncation error < 6e-9, below float rounding).
+GMMMI_TARGET_AVX2 inline __m256 exp8f_nonpositive(__m256 v) {
+  const __m256 lo = _mm256_set1_ps(-87.0f);
+  const __m256 under = _mm256_cmp_ps(v, lo, _CMP_LT_OQ);
+  v = _mm256_min_ps(_mm256_max_ps(v, lo), _mm256_setzero_ps());
+  const __m256 k = _mm256_round_ps(_mm256_mul_ps(v, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), v);
+  r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.0f / 5040.0f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  const __m256 scale = _mm256_castsi256_ps(
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23));
+  return _mm256_andnot_ps(under, _mm256_mul_ps(p, scale));
 }
 
 GMMMI_TARGET_AVX2 inline void exp_avx2(double* x, std::ptrdiff_t n) {

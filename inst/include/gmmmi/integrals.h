@@ -208,7 +208,7 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
   // The common case, x then y covering every coordinate, in one fused pass.
   const Index d = joint.dim(), p = static_cast<Index>(x.size());
   bool blocks = z.empty() && cpu_has_avx2() && d <= kFusedMaxDim && joint.k() <= kFusedMaxK &&
-                joint.k() > 1 && p + static_cast<Index>(y.size()) == d && M > 0;
+                p + static_cast<Index>(y.size()) == d && M > 0;
   for (std::size_t a = 0; blocks && a < x.size(); ++a) blocks = x[a] == static_cast<int>(a);
   for (std::size_t a = 0; blocks && a < y.size(); ++a) blocks = y[a] == static_cast<int>(p + a);
   Factorised fj, fx, fy;

@@ -247,7 +247,7 @@ inline void density_pass(const MatrixRef& X, const Factorised& f, DensityWork& w
 #ifdef GMMMI_AVX2_DISPATCH
   const Index K = f.log_norm.size();
   if (precision == Precision::fast && cpu_has_avx2() && X.cols() <= kFusedMaxDim &&
-      K <= kFusedMaxK && K > 1) {
+      K <= kFusedMaxK) {
     w.log_dens.resize(X.rows());
     if (responsibilities) w.logp.resize(X.rows(), K);
     fused_density_avx2(X, f, w, responsibilities);

@@ -37,7 +37,7 @@
 #'   `n_pairs` (pairs with an estimate), `n_bootstrap`, `mc_samples`, `units`,
 #'   `symmetric`, `max_estimate` (the largest MI) and `mig` (the mean
 #'   mutual information gap of [mi_gap()], `NA` when it is undefined).
-#' @seealso [as.data.frame.gmm_mi()], [mi_gap()].
+#' @seealso [gmm_mi()], [confint.gmm_mi()], [mi_matrix()], [mi_gap()].
 #' @examples
 #' set.seed(1)
 #' x <- rnorm(500)

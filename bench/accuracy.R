@@ -1,0 +1,340 @@
+# Accuracy past the reference (issue #7): gmm_mi() on distributions whose MI is
+# known exactly, with the reference's selection rule, gmmmi's defaults and the
+# Gaussian-copula margins side by side.
+#
+# Distributions (tests/testthat/helper-accuracy-truth.R, where each truth is
+# derived; tests/testthat/test-truths.R checks each by numerical integration
+# and Monte Carlo with the exact densities, without gmmmi):
+#   flat_eps0.75, flat_eps0.1   X ~ U(0,1), Y = X + U(-eps, eps)
+#   t_nu{1,2,3}_rho0.5, t_nu1_rho0   bivariate Student t (heavy tails)
+#   gamma_exp_a1, weinman_a1    skewed, seen on the log scale (method.md, 8)
+#   gauss_pnorm_rho0.6          Gaussian rho = 0.6 through pnorm (uniform margins)
+#   categorical_3               factor with p = (0.7, 0.2, 0.1), y | c ~ N(mu_c, 1)
+#   vector_2x2                  2-column X and 2-column Y, jointly Gaussian
+# Settings (one gmm_mi() call each on the same dataset, with the same seed):
+#   reference  gmm_mi(x, y, control = gmm_mi_control(selection = "reference"))
+#   gmmmi      gmm_mi(x, y)                       (the package defaults)
+#   copula     gmm_mi(x, y, marginal = "gaussian_copula")
+#   reselect   gmm_mi(x, y, control = gmm_mi_control(reselect = TRUE)), slow (K
+#              is chosen again in every bootstrap replicate): by default only
+#              on a few continuous distributions at N <= 5000 (--reselect).
+# Every run uses n_bootstrap = 50 and mc_samples = 1e5 (--quick: 20 and 2e4).
+#
+# Per (distribution, N, setting) the summary gives: runs (datasets that gave an
+# estimate), n_failed (runs that stopped with an error), bias (mean estimate -
+# truth), sd (of the estimates across datasets), mean_se (mean bootstrap se),
+# sd_over_se, mean_abs_z (mean |estimate - truth| / se; about 0.80 when the
+# se is calibrated and the bias small), mean_k (number of components of the
+# full-data fit; for the categorical case the sum over categories), mean_time
+# (seconds per gmm_mi() call), n_boot_failed (bootstrap fits that failed,
+# summed) and n_warned (runs that warned). With reselect, a second table
+# compares it with gmmmi on the same datasets: se ratio and time ratio.
+#
+# Seeds: the dataset of (distribution, N, index j) is drawn after
+# set.seed(seed_data), and every setting's gmm_mi() call on it starts from
+# set.seed(seed_data + 1): reruns give the same numbers, whatever --threads,
+# and whatever subset of distributions, N or settings is run.
+#
+# The run goes dataset index by index (every cell of index j before j + 1),
+# writing both CSV files after each index; --time-limit stops starting new
+# indices, so the saved files hold equal numbers of datasets per cell.
+#
+# Run from the repository root:
+#   Rscript bench/accuracy.R [--quick] [--datasets D] [--threads T]
+#       [--n 1000,5000,20000] [--dists id,id] [--settings reference,gmmmi,copula]
+#       [--reselect subset|none|all] [--time-limit MIN] [--summarise FILE]
+#   --quick          N = 1000 and 5000, 3 datasets, n_bootstrap 20, mc_samples 2e4
+#   --datasets D     datasets per cell (default 5; 3 with --quick)
+#   --threads T      n_threads of gmm_mi() (default 2)
+#   --n, --dists, --settings   subsets (ids as listed above)
+#   --reselect       reselect runs: "subset" (default; flat_eps0.75,
+#                    t_nu3_rho0.5, gauss_pnorm_rho0.6 at N <= 5000), "none", "all"
+#   --time-limit MIN stop starting new dataset indices after MIN minutes
+#   --summarise FILE only print the tables of a saved *-runs.csv file
+# GMMMI_LIB, if set, is the library that gmmmi is loaded from.
+#
+# Output: bench/results/accuracy-<date>.csv (summary, one row per cell) and
+# bench/results/accuracy-<date>-runs.csv (one row per gmm_mi() call); with
+# --quick, accuracy-<date>-quick.csv and accuracy-<date>-quick-runs.csv.
+
+if (nzchar(Sys.getenv("GMMMI_LIB"))) .libPaths(c(Sys.getenv("GMMMI_LIB"), .libPaths()))
+options(width = max(getOption("width"), 160))
+
+# ---- command line -------------------------------------------------------------
+args <- commandArgs(trailingOnly = TRUE)
+option_value <- function(args, name) {
+  i <- which(args == name)
+  if (length(i) > 0) {
+    if (i[1] == length(args)) stop(name, " needs a value", call. = FALSE)
+    return(args[i[1] + 1])
+  }
+  hit <- grep(paste0("^", name, "="), args, value = TRUE)
+  if (length(hit) > 0) return(sub(paste0("^", name, "="), "", hit[1]))
+  NULL
+}
+split_list <- function(v) trimws(strsplit(v, ",", fixed = TRUE)[[1]])
+known <- c("--quick", "--datasets", "--threads", "--n", "--dists", "--settings", "--reselect",
+           "--time-limit", "--summarise")
+unknown <- setdiff(sub("=.*", "", grep("^--", args, value = TRUE)), known)
+if (length(unknown) > 0) stop("unknown option(s): ", toString(unknown), call. = FALSE)
+quick <- "--quick" %in% args
+datasets <- as.integer(if (is.null(v <- option_value(args, "--datasets"))) if (quick) 3L else 5L else v)
+threads <- as.integer(if (is.null(v <- option_value(args, "--threads"))) 2L else v)
+sizes <- if (!is.null(v <- option_value(args, "--n"))) as.integer(split_list(v)) else
+  if (quick) c(1000L, 5000L) else c(1000L, 5000L, 20000L)
+time_limit <- if (is.null(v <- option_value(args, "--time-limit"))) Inf else as.numeric(v)
+reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" else v
+if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
+setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "copula") else split_list(v)
+if (length(bad <- setdiff(setting_names, c("reference", "gmmmi", "copula", "reselect")))) {
+  stop("unknown setting(s): ", toString(bad), call. = FALSE)
+}
+summarise_file <- option_value(args, "--summarise")
+if (is.na(datasets) || datasets < 1 || is.na(threads) || threads < 1 || anyNA(sizes)) {
+  stop("--datasets, --threads and --n need positive whole numbers", call. = FALSE)
+}
+n_bootstrap <- if (quick) 20L else 50L
+mc_samples <- if (quick) 2e4 else 1e5
+reselect_subset <- c("flat_eps0.75", "t_nu3_rho0.5", "gauss_pnorm_rho0.6")
+reselect_max_n <- 5000L
+
+# ---- distributions with known MI ----------------------------------------------
+script_dir <- local({
+  sourced <- if (sys.nframe() > 0) sys.frame(1)$ofile else NULL # source("bench/accuracy.R")
+  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+  if (!is.null(sourced)) dirname(normalizePath(sourced)) else
+    if (length(f)) dirname(normalizePath(f[1])) else file.path(getwd(), "bench")
+})
+helper <- file.path(dirname(script_dir), "tests", "testthat", "helper-accuracy-truth.R")
+if (!file.exists(helper)) stop("cannot find ", helper, call. = FALSE)
+source(helper, local = TRUE)
+all_dists <- acc_distributions()
+dist_ids <- if (is.null(v <- option_value(args, "--dists"))) names(all_dists) else split_list(v)
+if (length(bad <- setdiff(dist_ids, names(all_dists)))) {
+  stop("unknown distribution(s): ", toString(bad), "; known: ", toString(names(all_dists)), call. = FALSE)
+}
+
+# ---- summaries ----------------------------------------------------------------
+mean_or_na <- function(v) if (length(v) && any(!is.na(v))) mean(v, na.rm = TRUE) else NA_real_
+sd_or_na <- function(v) if (sum(!is.na(v)) > 1) stats::sd(v, na.rm = TRUE) else NA_real_
+
+summarise_runs <- function(raw) {
+  key <- unique(raw[, c("dist", "n", "setting")])
+  setting_order <- c("reference", "gmmmi", "copula", "reselect")
+  key <- key[order(match(key$dist, names(all_dists)), key$n, match(key$setting, setting_order)), ]
+  rows <- lapply(seq_len(nrow(key)), function(i) {
+    r <- raw[raw$dist == key$dist[i] & raw$n == key$n[i] & raw$setting == key$setting[i], ]
+    ok <- r[r$ok, ]
+    z <- (ok$estimate - ok$truth) / ok$se
+    data.frame(dist = key$dist[i], n = key$n[i], setting = key$setting[i], truth = r$truth[1],
+               runs = nrow(ok), n_failed = sum(!r$ok),
+               bias = mean_or_na(ok$estimate - ok$truth), sd = sd_or_na(ok$estimate),
+               mean_se = mean_or_na(ok$se), sd_over_se = sd_or_na(ok$estimate) / mean_or_na(ok$se),
+               mean_abs_z = mean_or_na(abs(z[is.finite(z)])), mean_k = mean_or_na(ok$k),
+               mean_time = mean_or_na(r$seconds), n_boot_failed = sum(ok$n_boot_failed),
+               n_warned = sum(r$n_warnings > 0), stringsAsFactors = FALSE)
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}
+
+# reselect beside gmmmi on the datasets where both gave an estimate.
+compare_reselect <- function(raw) {
+  rs <- raw[raw$setting == "reselect" & raw$ok, ]
+  if (!nrow(rs)) return(NULL)
+  cells <- unique(rs[, c("dist", "n")])
+  rows <- lapply(seq_len(nrow(cells)), function(i) {
+    pick <- function(s) raw[raw$setting == s & raw$ok & raw$dist == cells$dist[i] & raw$n == cells$n[i], ]
+    a <- pick("gmmmi")
+    b <- pick("reselect")
+    j <- intersect(a$dataset, b$dataset)
+    if (!length(j)) return(NULL)
+    a <- a[match(j, a$dataset), ]
+    b <- b[match(j, b$dataset), ]
+    data.frame(dist = cells$dist[i], n = cells$n[i], datasets = length(j),
+               bias_gmmmi = mean(a$estimate - a$truth), bias_reselect = mean(b$estimate - b$truth),
+               sd_gmmmi = sd_or_na(a$estimate), sd_reselect = sd_or_na(b$estimate),
+               se_gmmmi = mean(a$se), se_reselect = mean(b$se), se_ratio = mean(b$se) / mean(a$se),
+               abs_z_gmmmi = mean(abs(a$estimate - a$truth) / a$se),
+               abs_z_reselect = mean(abs(b$estimate - b$truth) / b$se),
+               k_gmmmi = mean(a$k), boot_k_reselect = mean(b$boot_k_mean),
+               time_gmmmi = mean(a$seconds), time_reselect = mean(b$seconds),
+               time_ratio = mean(b$seconds) / mean(a$seconds), stringsAsFactors = FALSE)
+  })
+  do.call(rbind, rows)
+}
+
+# One quantity of every setting side by side: a row per (dist, n), a column
+# per setting.
+side_by_side <- function(summ, what) {
+  cells <- unique(summ[, c("dist", "n", "truth")])
+  for (s in unique(summ$setting)) {
+    m <- summ[summ$setting == s, ]
+    cells[[s]] <- m[[what]][match(paste(cells$dist, cells$n), paste(m$dist, m$n))]
+  }
+  cells
+}
+
+round_df <- function(df, digits = 4) {
+  num <- vapply(df, is.double, logical(1))
+  df[num] <- lapply(df[num], signif, digits)
+  df
+}
+
+print_tables <- function(raw) {
+  summ <- summarise_runs(raw)
+  cat("\nPer cell (bias = mean estimate - truth; sd across datasets; mean_abs_z ~ 0.80 if calibrated):\n")
+  print(round_df(summ), row.names = FALSE)
+  labels <- c(bias = "bias (nat)", sd_over_se = "sd across datasets / mean se",
+              mean_abs_z = "mean |z| (0.80 if calibrated)", mean_k = "mean K",
+              mean_time = "seconds per call")
+  for (what in names(labels)) {
+    cat(sprintf("\nSide by side: %s\n", labels[[what]]))
+    print(round_df(side_by_side(summ, what), 3), row.names = FALSE)
+  }
+  cmp <- compare_reselect(raw)
+  if (!is.null(cmp)) {
+    cat("\nreselect = TRUE beside gmmmi's defaults, same datasets:\n")
+    print(round_df(cmp, 3), row.names = FALSE)
+  }
+  fails <- raw[!raw$ok, ]
+  if (nrow(fails)) {
+    cat("\nFailed runs:\n")
+    print(fails[, c("dist", "n", "setting", "dataset", "error")], row.names = FALSE)
+  }
+  invisible(summ)
+}
+
+if (!is.null(summarise_file)) {
+  print_tables(utils::read.csv(summarise_file, stringsAsFactors = FALSE))
+  quit(save = "no")
+}
+
+# ---- the package and its API --------------------------------------------------
+suppressPackageStartupMessages(library(gmmmi))
+missing_api <- c(
+  if (!"selection" %in% names(formals(gmm_mi_control))) "gmm_mi_control(selection = )",
+  if (!"reselect" %in% names(formals(gmm_mi_control))) "gmm_mi_control(reselect = )",
+  if (!"marginal" %in% names(formals(gmm_mi))) "gmm_mi(marginal = )")
+if (length(missing_api)) {
+  stop("bench/accuracy.R compares the settings of issue #7, but the gmmmi loaded from ",
+       dirname(find.package("gmmmi")), " (version ", utils::packageVersion("gmmmi"), ") lacks ",
+       paste(missing_api, collapse = ", "), ". Install a tree that has them ",
+       "(bash tools/dev-install.sh LIB) and point GMMMI_LIB at LIB.", call. = FALSE)
+}
+
+# One gmm_mi() call per setting; NULL when the setting does not apply.
+call_setting <- function(setting, d) {
+  categorical <- is.factor(d$x)
+  switch(setting,
+    reference = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
+                       control = gmm_mi_control(selection = "reference"), n_threads = threads),
+    gmmmi = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads),
+    copula = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
+                    marginal = "gaussian_copula", n_threads = threads),
+    reselect = if (categorical) NULL else
+      gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
+             control = gmm_mi_control(reselect = TRUE), n_threads = threads))
+}
+
+runs_setting <- function(setting, id, n, d) {
+  if (setting != "reselect") return(TRUE)
+  if (is.factor(d$x)) return(FALSE) # reselect is for continuous variables only
+  switch(reselect_mode, none = FALSE, all = TRUE, subset = id %in% reselect_subset && n <= reselect_max_n)
+}
+
+# One run: errors are caught and recorded; the "every fit stopped within two EM
+# iterations" warning (expected on Gaussian data) is muffled, other warnings
+# are counted and their first message kept.
+run_one <- function(setting, d, truth, seed) {
+  warnings <- character()
+  set.seed(seed)
+  t0 <- proc.time()[["elapsed"]]
+  res <- tryCatch(
+    withCallingHandlers(call_setting(setting, d),
+      gmmmi_warning_short_fits = function(w) invokeRestart("muffleWarning"),
+      warning = function(w) {
+        warnings <<- c(warnings, conditionMessage(w))
+        invokeRestart("muffleWarning")
+      }),
+    error = function(e) e)
+  seconds <- proc.time()[["elapsed"]] - t0
+  base <- data.frame(truth = truth, ok = FALSE, estimate = NA_real_, se = NA_real_, k = NA_real_,
+                     boot_k_mean = NA_real_, n_boot_failed = NA_integer_, seconds = seconds,
+                     n_warnings = length(warnings),
+                     warning = if (length(warnings)) gsub("\\s+", " ", warnings[1]) else "",
+                     error = "", stringsAsFactors = FALSE)
+  if (inherits(res, "error")) {
+    base$error <- gsub("\\s+", " ", conditionMessage(res))
+    return(base)
+  }
+  base$ok <- is.finite(res$estimate)
+  base$estimate <- res$estimate
+  base$se <- res$se
+  base$k <- sum(res$n_components)
+  if (!is.null(res$bootstrap_k)) base$boot_k_mean <- mean_or_na(res$bootstrap_k)
+  base$n_boot_failed <- res$n_failed
+  if (!base$ok) base$error <- "non-finite estimate"
+  base
+}
+
+# Seeds that depend only on (distribution, N, dataset index).
+data_seed <- function(id, n, j) {
+  i <- match(id, names(all_dists))
+  as.integer((i * 1000003 + n * 7 + j * 10007) %% 2000000000)
+}
+
+# ---- run ----------------------------------------------------------------------
+out_dir <- file.path(dirname(script_dir), "bench", "results")
+dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+stem <- file.path(out_dir, paste0("accuracy-", format(Sys.Date()), if (quick) "-quick" else ""))
+summary_file <- paste0(stem, ".csv")
+runs_file <- paste0(stem, "-runs.csv")
+settings_run <- unique(c(setting_names, if (reselect_mode != "none") "reselect"))
+
+started <- Sys.time()
+minutes <- function() as.numeric(difftime(Sys.time(), started, units = "mins"))
+cat(sprintf("gmmmi %s from %s; %d dataset(s) per cell, N = %s, settings %s%s\n",
+            utils::packageVersion("gmmmi"), dirname(find.package("gmmmi")), datasets,
+            toString(sizes), toString(setting_names),
+            if (reselect_mode != "none") sprintf(" + reselect (%s)", reselect_mode) else ""))
+cat(sprintf("n_bootstrap = %d, mc_samples = %g, n_threads = %d\n", n_bootstrap, mc_samples, threads))
+
+raw <- NULL
+done <- 0L
+for (j in seq_len(datasets)) {
+  if (minutes() > time_limit) {
+    cat(sprintf("time limit reached after %.1f min: %d dataset indices done\n", minutes(), done))
+    break
+  }
+  for (n in sizes) {
+    for (id in dist_ids) {
+      dist <- all_dists[[id]]
+      seed <- data_seed(id, n, j)
+      set.seed(seed)
+      d <- dist$generate(n)
+      for (s in settings_run) {
+        if (!runs_setting(s, id, n, d)) next
+        r <- run_one(s, d, dist$truth, seed + 1L)
+        raw <- rbind(raw, cbind(data.frame(dist = id, n = n, setting = s, dataset = j, seed = seed,
+                                           stringsAsFactors = FALSE), r))
+        cat(sprintf("[%6.1f min] j = %d  N = %5d  %-18s %-9s %s  (%.1f s)\n", minutes(), j, n, id, s,
+                    if (r$ok) sprintf("MI = %.4f +- %.4f (truth %.4f), K = %g", r$estimate, r$se,
+                                      r$truth, r$k)
+                    else paste("FAILED:", substr(r$error, 1, 80)), r$seconds))
+      }
+    }
+  }
+  done <- j
+  utils::write.csv(raw, runs_file, row.names = FALSE)
+  summ <- summarise_runs(raw)
+  summ$n_bootstrap <- n_bootstrap
+  summ$mc_samples <- mc_samples
+  summ$threads <- threads
+  utils::write.csv(round_df(summ, 6), summary_file, row.names = FALSE)
+  cat(sprintf("[%6.1f min] dataset index %d done; wrote %s\n", minutes(), j, summary_file))
+}
+
+if (!is.null(raw)) print_tables(raw)
+cat(sprintf("\ntotal %.1f min; summary in %s, runs in %s\n", minutes(), summary_file, runs_file))

@@ -10,9 +10,10 @@ test_that("an interrupt stops a long gmm_mi() promptly and the next call works",
   skip_on_cran()
   skip_on_os("windows")  # no fork, no SIGINT to a process
   skip_if_not(is.function(parallel::mcparallel) && nzchar(Sys.getenv("NOT_CRAN")))
-  # Instrumented builds (sanitizers, valgrind) are too slow for the time bound.
-  skip_if(nzchar(Sys.getenv("GMMMI_SANITIZE_LIB")) || nzchar(Sys.getenv("GMMMI_VALGRIND_LIB")),
-          "instrumented build")
+  # Under valgrind everything is some 50 times slower; under the sanitizers
+  # (tools/sanitize.sh) the interrupt path is worth checking, with a looser bound.
+  skip_if(nzchar(Sys.getenv("GMMMI_VALGRIND_LIB")), "valgrind build")
+  limit <- if (nzchar(Sys.getenv("GMMMI_SANITIZE_LIB"))) 10 else 2
 
   set.seed(1)
   n <- 20000
@@ -45,7 +46,7 @@ test_that("an interrupt stops a long gmm_mi() promptly and the next call works",
                     as.numeric(difftime(returned, started, units = "secs"))))
   }
   expect_gt(latency, -0.05)
-  expect_lt(latency, 2)
+  expect_lt(latency, limit)
 
   # The next call works normally and gives the known MI of a Gaussian pair.
   set.seed(2)

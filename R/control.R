@@ -1,17 +1,37 @@
 #' Settings for fitting and selecting mixtures in gmm_mi()
 #'
 #' Collects and validates the settings of the mixture fits behind [gmm_mi()]
-#' and [gmm_select()]. The defaults are those of the reference implementation
-#' of GMM-MI (Piras et al. 2023).
+#' and [gmm_select()].
 #'
-#' @param init Start of every EM fit; see [gmm_fit()].
+#' Two rules set the defaults of `init` and `reg_covar`:
+#' * `selection = "gmmmi"` (the default): the first of the `n_inits` starts
+#'   comes from k-means and the others from random responsibilities
+#'   (`init = "mixed"`), and `reg_covar = 1e-6`. A start from random
+#'   responsibilities gives every component almost the same parameters; on
+#'   flat-topped densities (uniform noise, bounded support) EM then barely
+#'   moves, no K > 1 beats K = 1 on held-out data, and the search stops at one
+#'   component with a biased MI. The k-means start separates the components
+#'   from the first step; the best start still wins on held-out data. The
+#'   floor of `1e-6` (relative to unit variance) keeps a component from
+#'   collapsing onto an outlier or a repeated value.
+#' * `selection = "reference"`: every start from random responsibilities and
+#'   `reg_covar = 1e-15`, the defaults of the reference implementation of
+#'   GMM-MI (Piras et al. 2023), to reproduce its numbers.
+#'
+#' Explicit `init` or `reg_covar` override either rule. The other defaults
+#' (`n_inits`, `n_folds`, `tol`, `threshold`, `patience`, ...) are the
+#' reference's under both rules.
+#'
+#' @param init Start of every EM fit: one of the starts of [gmm_fit()], or
+#'   `"mixed"` (the first start from k-means responsibilities, the others from
+#'   random responsibilities); `NULL` for the rule's default.
 #' @param n_inits Number of starts tried for each number of components.
 #' @param n_folds Number of cross-validation folds used to score each number of
 #'   components (at least 2).
 #' @param tol EM convergence tolerance on the mean per-sample log-likelihood.
-#' @param reg_covar Non-negative number added to every covariance diagonal.
-#'   Fits are made on data standardised to unit variance, so `reg_covar` is
-#'   relative to each column's variance.
+#' @param reg_covar Non-negative number added to every covariance diagonal;
+#'   `NULL` for the rule's default. Fits are made on data standardised to unit
+#'   variance, so `reg_covar` is relative to each column's variance.
 #' @param max_iter Maximum number of EM iterations per fit.
 #' @param max_components Largest number of components tried.
 #' @param criterion How numbers of components are compared: `"validation"`
@@ -25,31 +45,51 @@
 #' @param init_scale Spread of the `"random"`, `"minmax"` and
 #'   `"randomized_kmeans"` starts; `NULL` for each start's default.
 #' @param min_iter Minimum number of EM iterations before `tol` may stop a fit.
+#' @param selection `"gmmmi"` or `"reference"`: the rule that sets the
+#'   defaults of `init` and `reg_covar` (see Details).
+#' @param reselect If `TRUE`, [gmm_mi()] chooses the number of components
+#'   afresh in every bootstrap replicate (by the same search), so that the
+#'   standard error includes the uncertainty in that choice; each replicate
+#'   then costs a whole selection. If `FALSE` (the reference's way), every
+#'   replicate is refitted at the number chosen on all the data.
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
+#' gmm_mi_control(selection = "reference")
 #' @export
-gmm_mi_control <- function(init = "random_responsibilities", n_inits = 3, n_folds = 2,
-                           tol = 1e-5, reg_covar = 1e-15, max_iter = 10000,
+gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
+                           tol = 1e-5, reg_covar = NULL, max_iter = 10000,
                            max_components = 50, criterion = c("validation", "aic", "bic"),
                            threshold = 1e-5, patience = 1, fixed_components = NULL,
-                           init_scale = NULL, min_iter = 0) {
+                           init_scale = NULL, min_iter = 0,
+                           selection = c("gmmmi", "reference"), reselect = FALSE) {
   env <- current_env_call()
   make_control(init = init, n_inits = n_inits, n_folds = n_folds, tol = tol,
                reg_covar = reg_covar, max_iter = max_iter, max_components = max_components,
                criterion = criterion, threshold = threshold, patience = patience,
                fixed_components = fixed_components, init_scale = init_scale,
-               min_iter = min_iter, env = env)
+               min_iter = min_iter, selection = selection, reselect = reselect, env = env)
 }
 
+# The defaults that each selection rule sets (see gmm_mi_control()).
+selection_defaults <- list(
+  gmmmi = list(init = "mixed", reg_covar = 1e-6),
+  reference = list(init = "random_responsibilities", reg_covar = 1e-15)
+)
+
 # Validates settings on behalf of `env`, the user-facing call that took them.
-make_control <- function(init = "random_responsibilities", n_inits = 3, n_folds = 2,
-                         tol = 1e-5, reg_covar = 1e-15, max_iter = 10000,
+make_control <- function(init = NULL, n_inits = 3, n_folds = 2,
+                         tol = 1e-5, reg_covar = NULL, max_iter = 10000,
                          max_components = 50, criterion = c("validation", "aic", "bic"),
                          threshold = 1e-5, patience = 1, fixed_components = NULL,
-                         init_scale = NULL, min_iter = 0, env) {
+                         init_scale = NULL, min_iter = 0,
+                         selection = c("gmmmi", "reference"), reselect = FALSE, env) {
+  selection <- check_choice(selection, c("gmmmi", "reference"), "selection", env)
+  rule <- selection_defaults[[selection]]
+  if (is.null(init)) init <- rule$init
+  if (is.null(reg_covar)) reg_covar <- rule$reg_covar
   out <- list(
-    init = check_choice(init, init_types, "init", env),
+    init = check_choice(init, c(init_types, "mixed"), "init", env),
     n_inits = check_whole(n_inits, "n_inits", env, min = 1, max = 1000),
     n_folds = check_whole(n_folds, "n_folds", env, min = 2, max = 1000),
     tol = check_real(tol, "tol", env, min = 0),
@@ -63,7 +103,9 @@ make_control <- function(init = "random_responsibilities", n_inits = 3, n_folds 
       check_whole(fixed_components, "fixed_components", env, min = 1, max = 10000),
     init_scale = if (is.null(init_scale)) 0 else
       check_real(init_scale, "init_scale", env, min = 0, min_inclusive = FALSE),
-    min_iter = check_whole(min_iter, "min_iter", env, min = 0)
+    min_iter = check_whole(min_iter, "min_iter", env, min = 0),
+    selection = selection,
+    reselect = check_flag(reselect, "reselect", env)
   )
   structure(out, class = "gmm_mi_control")
 }
@@ -83,7 +125,7 @@ check_control <- function(control, call) {
   }
   # A control list may have been edited by hand: validate every field again.
   fields <- setdiff(names(formals(make_control)), "env")
-  missing <- setdiff(setdiff(fields, "fixed_components"), names(control))
+  missing <- setdiff(setdiff(fields, c("fixed_components", "init", "reg_covar")), names(control))
   if (length(missing)) {
     gmmmi_abort(c("{.arg control} must be made by {.fn gmm_mi_control}.",
                   "x" = "It lacks {.field {missing}}."), call)

@@ -35,7 +35,16 @@
 #' @param prior For a category: p(c) is `"empirical"` (the category
 #'   frequencies, the default) or `"uniform"` (1 / number of categories, the
 #'   reference implementation's choice).
-#' @param control Settings of the fits, from [gmm_mi_control()].
+#' @param marginal `"none"`, or `"gaussian_copula"` to replace every
+#'   continuous column by `qnorm()` of its ranks, `rank / (n + 1)` (ties get
+#'   their average rank), before fitting. MI does not change under a monotone
+#'   map of each coordinate, so the target is the same, while flat, skewed
+#'   and heavy-tailed margins become Gaussian and need fewer components. The
+#'   fitted mixtures (`fit`, `selection`) are then in the transformed
+#'   coordinates. Ties (discrete-valued columns) are not made continuous.
+#' @param control Settings of the fits, from [gmm_mi_control()]; with
+#'   `reselect = TRUE` there, each bootstrap replicate chooses its own number
+#'   of components (continuous variables only).
 #' @param n_threads Number of threads (see [gmmmi-package]); the result does
 #'   not depend on it.
 #' @return An object of class `"gmm_mi"`: `estimate` (mean of the bootstrap
@@ -45,7 +54,9 @@
 #'   `"gmm_selection"`), `fit` (the `"gmm"` fitted to all the data, in the
 #'   data's units unless their scale is extreme: see [gmm_fit()]), `units`, `n`, `variables` (the columns of x, y and z),
 #'   `n_retried` and `n_failed` (bootstrap fits that had to be restarted, and
-#'   that failed even so; failed ones are left out of the estimate), `data`
+#'   that failed even so; failed ones are left out of the estimate),
+#'   `bootstrap_k` (the number of components of each bootstrap fit),
+#'   `marginal`, `data` (as fitted, so transformed with the copula option)
 #'   and `call`.
 #' @seealso [confint.gmm_mi()], [plot.gmm_mi()], [gmm_mi_control()].
 #' @examples
@@ -60,6 +71,7 @@
 #' @export
 gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
                    units = c("nat", "bit"), prior = c("empirical", "uniform"),
+                   marginal = c("none", "gaussian_copula"),
                    control = gmm_mi_control(), n_threads = NULL) {
   call <- match.call()
   env <- current_env_call()
@@ -67,14 +79,18 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
   units <- check_choice(units, c("nat", "bit"), "units", env)
   prior <- check_choice(prior, c("empirical", "uniform"), "prior", env)
+  marginal <- check_choice(marginal, c("none", "gaussian_copula"), "marginal", env)
   control <- check_control(control, env)
   n_threads <- resolve_threads(n_threads, env)
   if (is_discrete(x) || is_discrete(y)) {
-    return(mi_with_category(x, y, z, n_bootstrap, mc_samples, units, prior, control,
+    if (control$reselect) {
+      gmmmi_abort("{.arg reselect} = TRUE in {.arg control} is not supported when {.arg x} or {.arg y} is a category.", env)
+    }
+    return(mi_with_category(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
                             n_threads, call, env))
   }
   blocks <- mi_blocks(x, y, z, env)
-  joint <- blocks$joint
+  joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
 
   res <- call_core(gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap,
@@ -91,8 +107,20 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
                  selection = selection, fit = fit, units = units, n = nrow(joint),
                  n_bootstrap = n_bootstrap, variables = blocks$names,
                  conditional = length(blocks$z) > 0, type = "continuous",
-                 n_retried = res$n_retried, n_failed = res$n_failed, data = joint, call = call),
+                 n_retried = res$n_retried, n_failed = res$n_failed,
+                 bootstrap_k = res$bootstrap_k, reselect = control$reselect, marginal = marginal,
+                 data = joint, call = call),
             class = "gmm_mi")
+}
+
+# The copula option: each column replaced by qnorm of its ranks / (n + 1).
+apply_marginal <- function(m, marginal) {
+  if (marginal == "none") return(m)
+  n <- nrow(m)
+  out <- apply(m, 2, function(v) stats::qnorm(rank(v, ties.method = "average") / (n + 1)))
+  dim(out) <- dim(m)
+  dimnames(out) <- dimnames(m)
+  out
 }
 
 # Mean and sd of the bootstrap values that exist, or the single fit's value.
@@ -137,8 +165,8 @@ as_category <- function(v, arg, call) {
   f
 }
 
-mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, control, n_threads,
-                             call, env) {
+mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
+                             n_threads, call, env) {
   if (is.null(y)) gmmmi_abort("A categorical {.arg x} needs a second variable {.arg y}.", env)
   if (!is.null(z)) gmmmi_abort("Conditional MI with a categorical {.arg x} or {.arg y} is not supported.", env)
   div <- unit_divisor(units)
@@ -158,6 +186,7 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, con
     gmmmi_abort("{.arg x} and {.arg y} must have the same number of rows ({.arg {cat_arg}} has {length(labels)}, {.arg {cont_arg}} has {nrow(cont)}).", env)
   }
   check_no_constant(cont, cont_arg, env)
+  cont <- apply_marginal(cont, marginal)
   counts <- table(labels)
   need <- control$n_folds * max(2L, if (is.null(control$fixed_components)) 1L else control$fixed_components)
   small <- names(counts)[counts < need]
@@ -188,7 +217,8 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, con
                  selection = sels, fit = fits, units = units, n = length(labels),
                  n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
                  type = "categorical", category = cat_arg, prior = p, labels = labels,
-                 n_retried = res$n_retried, n_failed = res$n_failed, data = cont, call = call),
+                 n_retried = res$n_retried, n_failed = res$n_failed, marginal = marginal,
+                 data = cont, call = call),
             class = "gmm_mi")
 }
 
@@ -290,7 +320,16 @@ describe_components <- function(x) {
          discrete = "plug-in estimate from the contingency table",
          categorical = paste0("components per category: ",
                               paste(names(x$n_components), x$n_components, sep = " ", collapse = ", ")),
-         paste0(x$n_components, " component", if (x$n_components == 1) "" else "s"))
+         paste0(x$n_components, " component", if (x$n_components == 1) "" else "s",
+                describe_reselect(x),
+                if (identical(x$marginal, "gaussian_copula")) " (Gaussian-copula margins)" else ""))
+}
+
+describe_reselect <- function(x) {
+  k <- x$bootstrap_k[x$bootstrap_k > 0]
+  if (!isTRUE(x$reselect) || length(k) == 0) return("")
+  if (min(k) == max(k)) return(sprintf(" (%d in every bootstrap fit)", k[1]))
+  sprintf(" (%d to %d in the bootstrap fits)", min(k), max(k))
 }
 
 describe_variables <- function(v) {

@@ -84,6 +84,13 @@ check_real <- function(x, arg, call, min = -Inf, min_inclusive = TRUE, max = Inf
   as.double(x)
 }
 
+check_flag <- function(x, arg, call) {
+  if (!is.logical(x) || length(x) != 1 || is.na(x)) {
+    gmmmi_abort("{.arg {arg}} must be {.code TRUE} or {.code FALSE}, not {.code {format_value(x)}}.", call)
+  }
+  x
+}
+
 format_value <- function(x) {
   if (is.null(x)) return("NULL")
   if (length(x) != 1) return(paste0("a vector of length ", length(x)))

@@ -2,8 +2,9 @@
 #
 # What is measured
 #   The elapsed time of one gmm_mi(x, y) call with the reference defaults
-#   (n_bootstrap = 50, mc_samples = 1e5, gmm_mi_control(): 3 inits, 2 folds,
-#   tol 1e-5, component selection by held-out log-likelihood), i.e. the
+#   (n_bootstrap = 50, mc_samples = 1e5, gmm_mi_control(selection =
+#   "reference"): 3 random-responsibility inits, 2 folds, tol 1e-5,
+#   reg_covar 1e-15, component selection by held-out log-likelihood), i.e. the
 #   selection of K, the full-data fit, 50 bootstrap refits and their Monte
 #   Carlo integrals, on datasets with known MI:
 #     - bivariate Gaussian, rho = 0.6, N = 200, 1e3, 1e4, 1e5;
@@ -33,6 +34,10 @@
 #   --quick      1 repeat; skips the N = 1e5 Gaussian and N = 1e4 gamma rows
 #   --threads N  threads for the main rows (default 2)
 #   --repeats R  repeats per row (default 3, or 1 with --quick)
+#   --selection S  "reference" (default: gmm_mi_control(selection =
+#                "reference"), the reference's own settings, so that the
+#                times compare like with like) or "gmmmi" (the package
+#                defaults, which may choose other numbers of components)
 # GMMMI_LIB, if set, is the library that gmmmi is loaded from.
 
 if (nzchar(Sys.getenv("GMMMI_LIB"))) .libPaths(c(Sys.getenv("GMMMI_LIB"), .libPaths()))
@@ -51,11 +56,13 @@ option_value <- function(args, name) {
   if (length(hit) > 0) return(sub(paste0("^", name, "="), "", hit[1]))
   NULL
 }
-known <- c("--quick", "--threads", "--repeats")
+known <- c("--quick", "--threads", "--repeats", "--selection")
 flags <- grep("^--", args, value = TRUE)
 unknown <- setdiff(sub("=.*", "", flags), known)
 if (length(unknown) > 0) stop("unknown option(s): ", toString(unknown))
 quick <- "--quick" %in% args
+selection <- if (is.null(v <- option_value(args, "--selection"))) "reference" else v
+stopifnot(selection %in% c("reference", "gmmmi"))
 threads <- as.integer(if (is.null(v <- option_value(args, "--threads"))) 2L else v)
 repeats <- as.integer(if (is.null(v <- option_value(args, "--repeats"))) if (quick) 1L else 3L else v)
 if (is.na(threads) || threads < 1) stop("--threads must be a positive whole number")
@@ -116,7 +123,8 @@ time_mi <- function(cs, n_threads) {
     set.seed(cs$fit_seed)
     t <- system.time(
       res <- withCallingHandlers(
-        gmm_mi(cs$data, n_bootstrap = 50, mc_samples = 1e5, control = gmm_mi_control(),
+        gmm_mi(cs$data, n_bootstrap = 50, mc_samples = 1e5,
+               control = gmm_mi_control(selection = selection),
                n_threads = n_threads),
         warning = function(w) {
           warns <<- c(warns, gsub("\\s*\n\\s*", " ", conditionMessage(w)))
@@ -223,9 +231,11 @@ if (nrow(acc) > 0) {
 
 dir.create(file.path("bench", "results"), recursive = TRUE, showWarnings = FALSE)
 # A --quick run has its own file, so that it never overwrites the day's full run.
-out <- file.path("bench", "results", sprintf("mi-%s%s.csv", format(Sys.Date(), "%Y-%m-%d"),
-                                             if (quick) "-quick" else ""))
+out <- file.path("bench", "results", sprintf("mi-%s%s%s.csv", format(Sys.Date(), "%Y-%m-%d"),
+                                             if (quick) "-quick" else "",
+                                             if (selection == "gmmmi") "-gmmmi" else ""))
 tab$quick <- quick
+tab$selection <- selection
 tab$gmmmi_version <- as.character(packageVersion("gmmmi"))
 tab$commit <- commit
 tab$date <- format(Sys.time(), "%Y-%m-%d %H:%M:%S")

@@ -68,6 +68,7 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   s.select = glue::settings_from_r(control);
   s.n_bootstrap = n_bootstrap;
   s.mc_samples = static_cast<Eigen::Index>(mc_samples);
+  s.reselect = Rcpp::as<bool>(control["reselect"]);
   s.x = dims_from_r(x_dims);
   s.y = dims_from_r(y_dims);
   s.z = dims_from_r(z_dims);
@@ -87,6 +88,7 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
       Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
       Rcpp::Named("bootstrap_iter") = Rcpp::wrap(r.bootstrap_iter),
+      Rcpp::Named("bootstrap_k") = Rcpp::wrap(r.bootstrap_k),
       Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
       Rcpp::Named("fit") = glue::gmm_to_r(r.full_fit.model, r.scaling),
       Rcpp::Named("fit_loglik") = r.full_fit.loglik + log_jacobian,

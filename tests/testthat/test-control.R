@@ -1,7 +1,25 @@
 # gmm_mi_control(): defaults, validation and printing.
 
-test_that("defaults are those of the reference implementation", {
+test_that("the two selection rules set init and reg_covar; user values win", {
   ctl <- gmm_mi_control()
+  expect_identical(ctl$selection, "gmmmi")
+  expect_identical(ctl$init, "mixed")
+  expect_identical(ctl$reg_covar, 1e-6)
+  expect_false(ctl$reselect)
+  ref <- gmm_mi_control(selection = "reference")
+  expect_identical(ref$init, "random_responsibilities")
+  expect_identical(ref$reg_covar, 1e-15)
+  expect_identical(gmm_mi_control(selection = "reference", init = "kmeans")$init, "kmeans")
+  expect_identical(gmm_mi_control(reg_covar = 1e-3)$reg_covar, 1e-3)
+  # Every other default is the reference's under both rules.
+  expect_identical(ctl[setdiff(names(ctl), c("selection", "init", "reg_covar"))],
+                   ref[setdiff(names(ref), c("selection", "init", "reg_covar"))])
+  # A control made under one rule keeps its values when validated again.
+  expect_identical(gmmmi:::check_control(ref, NULL), ref)
+})
+
+test_that("defaults are those of the reference implementation", {
+  ctl <- gmm_mi_control(selection = "reference")
   expect_s3_class(ctl, "gmm_mi_control")
   expect_identical(ctl$init, "random_responsibilities")
   expect_identical(ctl$n_inits, 3L)

@@ -186,11 +186,11 @@ test_that("a single category, or a category with one row, is rejected", {
 test_that("invalid settings are rejected, naming the setting", {
   d <- hostile_data()
   bad_settings <- list(
-    init = list("km", NA_character_, 1, c("kmeans", "random"), NULL),
+    init = list("km", NA_character_, 1, c("kmeans", "random")),
     n_inits = list(0, -1, NA, 1.5, "2", 1e5, Inf, c(1, 2), NULL),
     n_folds = list(1, 0, NA, 2.5, 1001, "2", NULL),
     tol = list(-1, NA, Inf, NaN, "a", c(1, 2), NULL),
-    reg_covar = list(-1e-15, NA, Inf, "0", NULL),
+    reg_covar = list(-1e-15, NA, Inf, "0"),
     max_iter = list(0, -1, 1.5, NA, Inf, NULL),
     max_components = list(0, 10001, NA, 2.5, NULL),
     criterion = list("AIC", NA_character_, 3, character(0)),
@@ -198,7 +198,9 @@ test_that("invalid settings are rejected, naming the setting", {
     patience = list(0, -1, NA, 1.5),
     fixed_components = list(0, -2, NA, 1.5, "2", 1e5),
     init_scale = list(0, -1, NA, Inf),
-    min_iter = list(-1, NA, 1.5, Inf)
+    min_iter = list(-1, NA, 1.5, Inf),
+    selection = list("ref", NA_character_, 1, NULL),
+    reselect = list(NA, 1, "yes", c(TRUE, FALSE), NULL)
   )
   for (setting in names(bad_settings)) {
     for (value in bad_settings[[setting]]) {

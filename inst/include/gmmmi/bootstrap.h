@@ -1,7 +1,8 @@
 // Mutual information with its bootstrap uncertainty (method.md section 5):
 // select K once, then refit every bootstrap resample at that K by EM
 // warm-started from the kept parameters, and integrate each fit by Monte
-// Carlo. A resample is fitted as weighted EM on its counts, so no copy of the
+// Carlo. With `reselect`, each replicate instead runs the whole selection on
+// its resample, so that the spread includes the choice of K. A resample is fitted as weighted EM on its counts, so no copy of the
 // data is made beyond the distinct rows drawn.
 #ifndef GMMMI_BOOTSTRAP_H
 #define GMMMI_BOOTSTRAP_H
@@ -18,6 +19,7 @@ struct MiSettings {
   SelectSettings select;
   int n_bootstrap = 50;
   Index mc_samples = 100000;
+  bool reselect = false;     // choose K afresh in every replicate (else the full data's K)
   std::vector<int> x, y, z;  // coordinate blocks of the joint data
 };
 
@@ -29,6 +31,7 @@ struct MiResult {
   std::vector<double> bootstrap;  // one MI value per replicate
   std::vector<double> bootstrap_mc_se;
   std::vector<int> bootstrap_iter;
+  std::vector<int> bootstrap_k;   // K of each replicate's fit
   int n_retried = 0;              // replicates whose warm-started fit failed and were restarted
   int n_failed = 0;               // replicates with no usable fit even after restarts
   bool aborted = false;
@@ -95,6 +98,7 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
   out.bootstrap.assign(B, std::numeric_limits<double>::quiet_NaN());
   out.bootstrap_mc_se.assign(B, std::numeric_limits<double>::quiet_NaN());
   out.bootstrap_iter.assign(B, 0);
+  out.bootstrap_k.assign(B, 0);
   std::vector<int> restarts(B + 1, 0);
   std::vector<char> failed(B + 1, 0);
   const Gmm& warm = out.selection.warm_start;
@@ -114,7 +118,26 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
       return;
     }
     const VectorXd counts = bootstrap_counts(N, seed, t);
-    const EmResult fit = fit_weighted(X, counts, warm, s.select.fit, seed, t, restarts[t], &abort);
+    EmResult fit;
+    if (s.reselect) {
+      // The whole selection on the resample (its rows repeated by their
+      // counts), on this thread, with its own seed; then the weighted fit
+      // from the replicate's own warm start.
+      MatrixXd Xb(N, X.cols());
+      for (Index i = 0, row = 0; i < N; ++i)
+        for (int c = 0; c < static_cast<int>(counts[i]); ++c) Xb.row(row++) = X.row(i);
+      Monitor none;  // interrupts still arrive through `abort`
+      const std::uint64_t sub_seed = seed ^ (0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(t) + 1));
+      const SelectResult sel = select_components(Xb, s.select, sub_seed, 1, none, abort);
+      if (sel.aborted) return;
+      if (sel.chosen_k == 0) {
+        failed[t] = 1;
+        return;
+      }
+      fit = fit_weighted(X, counts, sel.warm_start, s.select.fit, seed, t, restarts[t], &abort);
+    } else {
+      fit = fit_weighted(X, counts, warm, s.select.fit, seed, t, restarts[t], &abort);
+    }
     if (!fit.ok()) {
       failed[t] = 1;
       return;
@@ -127,6 +150,7 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
     out.bootstrap[t - 1] = mi.value;
     out.bootstrap_mc_se[t - 1] = mi.mc_se;
     out.bootstrap_iter[t - 1] = fit.n_iter;
+    out.bootstrap_k[t - 1] = static_cast<int>(fit.model.k());
   });
   out.aborted = !finished;
   if (finished) tally_replicates(restarts, failed, out.n_retried, out.n_failed);

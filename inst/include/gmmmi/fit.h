@@ -58,7 +58,9 @@ inline FitOutcome fit_gmm(const MatrixRef& X, const VectorXd& w, Index K, const 
   std::vector<EmResult> fits(n);
   std::vector<int> failed(n, 0);
   const bool finished = parallel_for(n, n_threads, monitor, abort, [&](std::size_t r) {
-    fits[r] = fit_one_start(X, w, K, s, seed, Stream::fit, r, failed[r], &abort);
+    FitSettings sr = s;
+    sr.init = start_type(s.init, static_cast<int>(r));
+    fits[r] = fit_one_start(X, w, K, sr, seed, Stream::fit, r, failed[r], &abort);
   });
   if (!finished) {
     out.best.status = FitStatus::aborted;

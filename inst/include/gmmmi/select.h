@@ -131,7 +131,9 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
       const std::uint64_t stream = (static_cast<std::uint64_t>(K) << 24) |
                                    (static_cast<std::uint64_t>(r) << 12) |
                                    static_cast<std::uint64_t>(f);
-      fits[t] = fit_one_start(folds.train[static_cast<std::size_t>(f)], no_weights, K, s.fit,
+      FitSettings sr = s.fit;
+      sr.init = start_type(s.fit.init, r);
+      fits[t] = fit_one_start(folds.train[static_cast<std::size_t>(f)], no_weights, K, sr,
                               seed, Stream::select, stream, failed[t], &abort);
       if (fits[t].ok()) {
         Factorised fac;

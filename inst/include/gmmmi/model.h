@@ -168,6 +168,50 @@ GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline __m256 log_sum_exp8(const double* l
   return sum;
 }
 
+// Loads rows i..i+7 of X (N x d, column-major with column stride `stride`)
+// as two halves of 4: xa[j] and xb[j] hold coordinate j.
+GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline void load_rows8(const double* X0, Index stride,
+                                                            Index i, Index d, __m256d* xa,
+                                                            __m256d* xb) {
+  for (Index j = 0; j < d; ++j) {
+    xa[j] = _mm256_loadu_pd(X0 + j * stride + i);
+    xb[j] = _mm256_loadu_pd(X0 + j * stride + i + 4);
+  }
+}
+
+// log w_k + log N(x; mu_k, Sigma_k) of 8 points for every component, into lk
+// (K groups of 8), with their maxima over k in mxa and mxb.
+GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline void component_logs8(const __m256d* xa,
+                                                                 const __m256d* xb, Index d,
+                                                                 const Factorised& f, double* lk,
+                                                                 __m256d& mxa, __m256d& mxb) {
+  const Index K = f.log_norm.size();
+  const __m256d minus_half = _mm256_set1_pd(-0.5);
+  mxa = mxb = _mm256_set1_pd(-std::numeric_limits<double>::infinity());
+  for (Index k = 0; k < K; ++k) {
+    const double* P = f.prec_chol[k].data();  // column-major d x d
+    __m256d acca = _mm256_setzero_pd(), accb = _mm256_setzero_pd();
+    for (Index j = 0; j < d; ++j) {
+      const __m256d pm = _mm256_set1_pd(-f.prec_means(j, k));
+      __m256d ta = pm, tb = pm;
+      for (Index l = 0; l <= j; ++l) {
+        const __m256d c = _mm256_set1_pd(P[l * d + j]);
+        ta = _mm256_fmadd_pd(c, xa[l], ta);
+        tb = _mm256_fmadd_pd(c, xb[l], tb);
+      }
+      acca = _mm256_fmadd_pd(ta, ta, acca);
+      accb = _mm256_fmadd_pd(tb, tb, accb);
+    }
+    const __m256d ln = _mm256_set1_pd(f.log_norm[k]);
+    const __m256d va = _mm256_fmadd_pd(minus_half, acca, ln);
+    const __m256d vb = _mm256_fmadd_pd(minus_half, accb, ln);
+    _mm256_store_pd(lk + 8 * k, va);
+    _mm256_store_pd(lk + 8 * k + 4, vb);
+    mxa = _mm256_max_pd(mxa, va);
+    mxb = _mm256_max_pd(mxb, vb);
+  }
+}
+
 // The same pass as log_components + log_sum_exp_rows, eight points at a time
 // with every component's value kept on the stack: no pass over memory per
 // component. Rows past the last multiple of 8 are done by the generic code.
@@ -178,38 +222,10 @@ GMMMI_TARGET_AVX2 inline void fused_density_avx2(const MatrixRef& X, const Facto
   alignas(32) double lk[kFusedMaxK * 8];
   alignas(32) float ek[kFusedMaxK * 8];
   __m256d xa[kFusedMaxDim], xb[kFusedMaxDim];
-  const __m256d neg_inf = _mm256_set1_pd(-std::numeric_limits<double>::infinity());
-  const __m256d minus_half = _mm256_set1_pd(-0.5);
-  const double* X0 = X.data();
-  const Index stride = X.outerStride();
   for (Index i = 0; i < n8; i += 8) {
-    for (Index j = 0; j < d; ++j) {
-      xa[j] = _mm256_loadu_pd(X0 + j * stride + i);
-      xb[j] = _mm256_loadu_pd(X0 + j * stride + i + 4);
-    }
-    __m256d mxa = neg_inf, mxb = neg_inf;
-    for (Index k = 0; k < K; ++k) {
-      const double* P = f.prec_chol[k].data();  // column-major d x d
-      __m256d acca = _mm256_setzero_pd(), accb = _mm256_setzero_pd();
-      for (Index j = 0; j < d; ++j) {
-        const __m256d pm = _mm256_set1_pd(-f.prec_means(j, k));
-        __m256d ta = pm, tb = pm;
-        for (Index l = 0; l <= j; ++l) {
-          const __m256d c = _mm256_set1_pd(P[l * d + j]);
-          ta = _mm256_fmadd_pd(c, xa[l], ta);
-          tb = _mm256_fmadd_pd(c, xb[l], tb);
-        }
-        acca = _mm256_fmadd_pd(ta, ta, acca);
-        accb = _mm256_fmadd_pd(tb, tb, accb);
-      }
-      const __m256d ln = _mm256_set1_pd(f.log_norm[k]);
-      const __m256d va = _mm256_fmadd_pd(minus_half, acca, ln);
-      const __m256d vb = _mm256_fmadd_pd(minus_half, accb, ln);
-      _mm256_store_pd(lk + 8 * k, va);
-      _mm256_store_pd(lk + 8 * k + 4, vb);
-      mxa = _mm256_max_pd(mxa, va);
-      mxb = _mm256_max_pd(mxb, vb);
-    }
+    load_rows8(X.data(), X.outerStride(), i, d, xa, xb);
+    __m256d mxa, mxb;
+    component_logs8(xa, xb, d, f, lk, mxa, mxb);
     __m256d lda, ldb;
     const __m256 sum = log_sum_exp8(lk, K, mxa, mxb, ek, lda, ldb);
     _mm256_storeu_pd(w.log_dens.data() + i, lda);

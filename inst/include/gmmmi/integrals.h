@@ -143,19 +143,7 @@ GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline void log_sum_exp8f(const float* lk,
   __m256 sum = _mm256_setzero_ps();
   for (Index k = 0; k < K; ++k)
     sum = _mm256_add_ps(sum, exp8f_nonpositive(_mm256_sub_ps(_mm256_load_ps(lk + 8 * k), mx)));
-  const __m256d sa = _mm256_cvtps_pd(_mm256_castps256_ps128(sum));
-  const __m256d sb = _mm256_cvtps_pd(_mm256_extractf128_ps(sum, 1));
-  if (log4_domain(sa) && log4_domain(sb)) {
-    la = log4(sa);
-    lb = log4(sb);
-  } else {
-    alignas(32) double tmp[8];
-    _mm256_store_pd(tmp, sa);
-    _mm256_store_pd(tmp + 4, sb);
-    for (double& t : tmp) t = std::log(t);
-    la = _mm256_load_pd(tmp);
-    lb = _mm256_load_pd(tmp + 4);
-  }
+  log8_halves(sum, la, lb);
   la = _mm256_add_pd(la, _mm256_cvtps_pd(_mm256_castps256_ps128(mx)));
   lb = _mm256_add_pd(lb, _mm256_cvtps_pd(_mm256_extractf128_ps(mx, 1)));
 }

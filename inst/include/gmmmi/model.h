@@ -129,6 +129,25 @@ inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
 #ifdef GMMMI_AVX2_DISPATCH
 constexpr Index kFusedMaxDim = 16, kFusedMaxK = 128;
 
+// The logs, in double, of 8 float sums of exponentials (each at least 1
+// when finite), as two halves.
+GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline void log8_halves(__m256 sum, __m256d& la,
+                                                             __m256d& lb) {
+  const __m256d sa = _mm256_cvtps_pd(_mm256_castps256_ps128(sum));
+  const __m256d sb = _mm256_cvtps_pd(_mm256_extractf128_ps(sum, 1));
+  if (log4_domain(sa) && log4_domain(sb)) {
+    la = log4(sa);
+    lb = log4(sb);
+    return;
+  }
+  alignas(32) double tmp[8];
+  _mm256_store_pd(tmp, sa);
+  _mm256_store_pd(tmp + 4, sb);
+  for (double& t : tmp) t = std::log(t);
+  la = _mm256_load_pd(tmp);
+  lb = _mm256_load_pd(tmp + 4);
+}
+
 // log sum_k exp(lk[k]) for 8 points at once: lk holds K groups of 8 values
 // (4 in each half), whose maxima over k are mxa (first half) and mxb. The
 // maxima and the final log are in double; the K exponentials, of arguments
@@ -150,19 +169,7 @@ GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline __m256 log_sum_exp8(const double* l
     _mm256_store_ps(ek + 8 * k, e);
     sum = _mm256_add_ps(sum, e);
   }
-  const __m256d suma = _mm256_cvtps_pd(_mm256_castps256_ps128(sum));
-  const __m256d sumb = _mm256_cvtps_pd(_mm256_extractf128_ps(sum, 1));
-  if (log4_domain(suma) && log4_domain(sumb)) {
-    la = log4(suma);
-    lb = log4(sumb);
-  } else {
-    alignas(32) double tmp[8];
-    _mm256_store_pd(tmp, suma);
-    _mm256_store_pd(tmp + 4, sumb);
-    for (double& t : tmp) t = std::log(t);
-    la = _mm256_load_pd(tmp);
-    lb = _mm256_load_pd(tmp + 4);
-  }
+  log8_halves(sum, la, lb);
   la = _mm256_add_pd(la, mxa);
   lb = _mm256_add_pd(lb, mxb);
   return sum;

@@ -20,7 +20,10 @@
 #'
 #' Explicit `init` or `reg_covar` override either rule. The other defaults
 #' (`n_inits`, `n_folds`, `tol`, `threshold`, `patience`, ...) are the
-#' reference's under both rules.
+#' reference's under both rules. Under both, EM is accelerated (`accelerate =
+#' TRUE`): the same fixed points and the same stopping test, reached in fewer
+#' E-steps; `selection = "reference", accelerate = FALSE` follows the
+#' reference's EM step for step.
 #'
 #' @param init Start of every EM fit: one of the starts of [gmm_fit()], or
 #'   `"mixed"` (the first start from k-means responsibilities, the others from
@@ -47,6 +50,12 @@
 #' @param min_iter Minimum number of EM iterations before `tol` may stop a fit.
 #' @param selection `"gmmmi"` or `"reference"`: the rule that sets the
 #'   defaults of `init` and `reg_covar` (see Details).
+#' @param accelerate If `TRUE`, EM steps are combined by SQUAREM
+#'   extrapolation (Varadhan and Roland 2008): from each point two EM steps
+#'   are taken and the fit jumps along their direction, keeping the jump only
+#'   when it does not lower the log-likelihood. A fit still stops only when one
+#'   plain EM step changes the mean log-likelihood by less than `tol`, but
+#'   usually after several times fewer E-steps. `FALSE` runs plain EM.
 #' @param reselect If `TRUE`, [gmm_mi()] chooses the number of components
 #'   afresh in every bootstrap replicate (by the same search), so that the
 #'   standard error includes the uncertainty in that choice; each replicate
@@ -62,13 +71,15 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                            max_components = 50, criterion = c("validation", "aic", "bic"),
                            threshold = 1e-5, patience = 1, fixed_components = NULL,
                            init_scale = NULL, min_iter = 0,
-                           selection = c("gmmmi", "reference"), reselect = FALSE) {
+                           selection = c("gmmmi", "reference"), reselect = FALSE,
+                           accelerate = TRUE) {
   env <- current_env_call()
   make_control(init = init, n_inits = n_inits, n_folds = n_folds, tol = tol,
                reg_covar = reg_covar, max_iter = max_iter, max_components = max_components,
                criterion = criterion, threshold = threshold, patience = patience,
                fixed_components = fixed_components, init_scale = init_scale,
-               min_iter = min_iter, selection = selection, reselect = reselect, env = env)
+               min_iter = min_iter, selection = selection, reselect = reselect,
+               accelerate = accelerate, env = env)
 }
 
 # The defaults that each selection rule sets (see gmm_mi_control()).
@@ -83,7 +94,8 @@ make_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                          max_components = 50, criterion = c("validation", "aic", "bic"),
                          threshold = 1e-5, patience = 1, fixed_components = NULL,
                          init_scale = NULL, min_iter = 0,
-                         selection = c("gmmmi", "reference"), reselect = FALSE, env) {
+                         selection = c("gmmmi", "reference"), reselect = FALSE,
+                         accelerate = TRUE, env) {
   selection <- check_choice(selection, c("gmmmi", "reference"), "selection", env)
   rule <- selection_defaults[[selection]]
   if (is.null(init)) init <- rule$init
@@ -105,7 +117,8 @@ make_control <- function(init = NULL, n_inits = 3, n_folds = 2,
       check_real(init_scale, "init_scale", env, min = 0, min_inclusive = FALSE),
     min_iter = check_whole(min_iter, "min_iter", env, min = 0),
     selection = selection,
-    reselect = check_flag(reselect, "reselect", env)
+    reselect = check_flag(reselect, "reselect", env),
+    accelerate = check_flag(accelerate, "accelerate", env)
   )
   structure(out, class = "gmm_mi_control")
 }

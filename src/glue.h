@@ -100,6 +100,7 @@ inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
   s.fit.em.reg_covar = Rcpp::as<double>(c["reg_covar"]);
   s.fit.em.max_iter = Rcpp::as<int>(c["max_iter"]);
   s.fit.em.min_iter = Rcpp::as<int>(c["min_iter"]);
+  s.fit.em.accelerate = Rcpp::as<bool>(c["accelerate"]);
   s.n_folds = Rcpp::as<int>(c["n_folds"]);
   s.max_components = Rcpp::as<int>(c["max_components"]);
   s.threshold = Rcpp::as<double>(c["threshold"]);

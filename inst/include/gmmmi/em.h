@@ -16,6 +16,7 @@ struct EmControl {
   double reg_covar = 1e-15; // added to every covariance diagonal
   int max_iter = 10000;
   int min_iter = 0;         // EM steps taken before the tolerance may stop the fit
+  bool accelerate = true;   // SQUAREM extrapolation between EM steps (see em())
 };
 
 enum class FitStatus { ok = 0, singular = 1, empty_component = 2, nonfinite = 3, aborted = 4 };
@@ -303,57 +304,133 @@ inline double e_step(const MatrixRef& X, const VectorXd& w, const Gmm& g, EmWork
   return work.dens.log_dens.mean();
 }
 
+// theta0 - 2 a r + a^2 v with r = theta1 - theta0, v = theta2 - 2 theta1 +
+// theta0, for every parameter (the SQUAREM extrapolation, Varadhan and
+// Roland 2008). The step length a = -|r| / |v| is at most -1 (a = -1 gives
+// theta2). Returns false when the extrapolated weights are not all positive.
+inline bool squarem_point(const Gmm& t0, const Gmm& t1, const Gmm& t2, Gmm& out) {
+  const Index K = t0.k();
+  double rr = (t1.weights - t0.weights).squaredNorm() + (t1.means - t0.means).squaredNorm();
+  double vv = (t2.weights - 2.0 * t1.weights + t0.weights).squaredNorm() +
+              (t2.means - 2.0 * t1.means + t0.means).squaredNorm();
+  for (Index k = 0; k < K; ++k) {
+    rr += (t1.covariances[k] - t0.covariances[k]).squaredNorm();
+    vv += (t2.covariances[k] - 2.0 * t1.covariances[k] + t0.covariances[k]).squaredNorm();
+  }
+  if (!(vv > 0.0) || !(rr > 0.0)) return false;
+  const double a = std::min(-1.0, -std::sqrt(rr / vv));
+  const double c0 = 1.0 + 2.0 * a + a * a, c1 = -2.0 * a - 2.0 * a * a, c2 = a * a;
+  out.weights = c0 * t0.weights + c1 * t1.weights + c2 * t2.weights;
+  if (!(out.weights.array() > 0.0).all()) return false;
+  out.weights /= out.weights.sum();
+  out.means = c0 * t0.means + c1 * t1.means + c2 * t2.means;
+  out.covariances.resize(K);
+  for (Index k = 0; k < K; ++k)
+    out.covariances[k] = c0 * t0.covariances[k] + c1 * t1.covariances[k] + c2 * t2.covariances[k];
+  return out.means.allFinite();
+}
+
 // Runs EM from `start`. `w` is empty (unit weights) or one weight per point.
 // The returned log-likelihood belongs to the returned parameters.
+//
+// With ctl.accelerate, EM steps are combined by SQUAREM: from theta0 two EM
+// steps give theta1 and theta2, and the fit jumps to the extrapolated point
+// (see squarem_point), which is kept only when its log-likelihood is at least
+// that of theta1 (else theta2 is taken). EM on mixtures often creeps along a
+// ridge for hundreds of steps; the jumps cut the number of E-steps several
+// times. Convergence is judged exactly as in plain EM: a fit stops at F(p)
+// when the EM step p -> F(p) changed the mean log-likelihood by less than
+// tol, and n_iter counts E-steps.
 inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
                    const EmControl& ctl, const std::atomic<bool>* abort = nullptr) {
   EmResult res;
-  res.model = start;
   EmWork work;
-  double previous = -std::numeric_limits<double>::infinity();
   bool fused = false;  // E-step and M-step moments in one pass
 #ifdef GMMMI_AVX2_DISPATCH
   fused = cpu_has_avx2() && X.cols() <= kEmPassMaxDim && start.k() <= kEmPassMaxK &&
           start.means.allFinite();
 #endif
-  for (int iter = 0;; ++iter) {
-    if (abort != nullptr && abort->load(std::memory_order_relaxed)) {
-      res.status = FitStatus::aborted;
-      return res;
-    }
-    double ll;
+  int n_e = 0;
+  // E-step at g: the mean log-likelihood (NaN when g cannot be factorised),
+  // leaving what the M-step needs in `work`.
+  auto e_at = [&](const Gmm& g) {
+    ++n_e;
     if (fused) {
 #ifdef GMMMI_AVX2_DISPATCH
-      ll = factorise(res.model, work.fac) ? em_pass_avx2(X, w, res.model, work)
-                                          : std::numeric_limits<double>::quiet_NaN();
+      return factorise(g, work.fac) ? em_pass_avx2(X, w, g, work)
+                                    : std::numeric_limits<double>::quiet_NaN();
 #endif
-    } else {
-      ll = e_step(X, w, res.model, work);
     }
-    if (std::isnan(ll)) {
-      res.status = work.fac.ok ? FitStatus::nonfinite : FitStatus::singular;
-      return res;
+    return e_step(X, w, g, work);
+  };
+  // M-step after e_at(g): F(g) into next.
+  auto m_after = [&](const Gmm& g, Gmm& next) {
+    next = g;
+    return fused ? params_from_moments(work.moments, ctl.reg_covar, next)
+                 : m_step(X, w, ctl.reg_covar, work, next);
+  };
+  auto finish = [&](const Gmm& g, double ll, bool converged) {
+    res.model = g;
+    res.n_iter = n_e - 1;
+    res.converged = converged;
+    // The iterations ran on the fast pass; report the exact value.
+    res.loglik = e_step(X, w, res.model, work, Precision::exact);
+    (void)ll;
+    return res;
+  };
+  auto fail = [&](const Gmm& g, FitStatus status) {
+    res.model = g;
+    res.n_iter = std::max(0, n_e - 1);
+    res.status = status;
+    return res;
+  };
+  auto bad_ll = [&](double ll) {
+    return std::isnan(ll) ? (work.fac.ok ? FitStatus::nonfinite : FitStatus::singular)
+                          : FitStatus::nonfinite;
+  };
+  auto aborted = [&]() { return abort != nullptr && abort->load(std::memory_order_relaxed); };
+
+  Gmm theta0 = start, theta1, theta2, jump, next;
+  // `prev` is the log-likelihood of the point whose EM step gave theta0, or
+  // -inf at the start.
+  double prev = -std::numeric_limits<double>::infinity();
+  bool first = true;
+  for (;;) {
+    // Plain EM step theta0 -> theta1, with the convergence test of theta0.
+    if (aborted()) return fail(theta0, FitStatus::aborted);
+    const double ll0 = e_at(theta0);
+    if (!std::isfinite(ll0)) return fail(theta0, bad_ll(ll0));
+    const int it0 = n_e - 1;
+    if (!first && it0 >= ctl.min_iter && std::abs(ll0 - prev) < ctl.tol) return finish(theta0, ll0, true);
+    if (it0 >= ctl.max_iter) return finish(theta0, ll0, false);
+    first = false;
+    if (!m_after(theta0, theta1)) return fail(theta0, FitStatus::empty_component);
+    if (!ctl.accelerate) {
+      prev = ll0;
+      theta0.swap(theta1);
+      continue;
     }
-    if (!std::isfinite(ll)) {
-      res.status = FitStatus::nonfinite;
-      return res;
+    // Second step theta1 -> theta2.
+    if (aborted()) return fail(theta1, FitStatus::aborted);
+    const double ll1 = e_at(theta1);
+    if (!std::isfinite(ll1)) return fail(theta1, bad_ll(ll1));
+    const int it1 = n_e - 1;
+    if (it1 >= ctl.min_iter && std::abs(ll1 - ll0) < ctl.tol) return finish(theta1, ll1, true);
+    if (it1 >= ctl.max_iter) return finish(theta1, ll1, false);
+    if (!m_after(theta1, theta2)) return fail(theta1, FitStatus::empty_component);
+    // The jump, kept when it does not lose to theta1; its EM step starts the
+    // next cycle.
+    if (squarem_point(theta0, theta1, theta2, jump) && n_e < ctl.max_iter) {
+      if (aborted()) return fail(theta2, FitStatus::aborted);
+      const double llj = e_at(jump);
+      if (std::isfinite(llj) && llj >= ll1 && m_after(jump, next)) {
+        prev = llj;
+        theta0.swap(next);
+        continue;
+      }
     }
-    res.loglik = ll;
-    res.n_iter = iter;
-    const bool converged = iter > 0 && iter >= ctl.min_iter && std::abs(ll - previous) < ctl.tol;
-    if (converged || iter >= ctl.max_iter) {
-      // The iterations ran on the fast pass; report the exact value.
-      res.loglik = e_step(X, w, res.model, work, Precision::exact);
-      res.converged = converged;
-      return res;
-    }
-    previous = ll;
-    const bool stepped = fused ? params_from_moments(work.moments, ctl.reg_covar, res.model)
-                               : m_step(X, w, ctl.reg_covar, work, res.model);
-    if (!stepped) {
-      res.status = FitStatus::empty_component;
-      return res;
-    }
+    prev = ll1;
+    theta0.swap(theta2);
   }
 }
 

@@ -29,6 +29,11 @@ struct Gmm {
 
   Index k() const { return weights.size(); }
   Index dim() const { return means.rows(); }
+  void swap(Gmm& other) {
+    weights.swap(other.weights);
+    means.swap(other.means);
+    covariances.swap(other.covariances);
+  }
 };
 
 // Cholesky factors and normalising constants of every component; built once

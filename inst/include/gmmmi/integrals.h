@@ -236,6 +236,14 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
                 p + static_cast<Index>(y.size()) == d && M > 0;
   for (std::size_t a = 0; blocks && a < x.size(); ++a) blocks = x[a] == static_cast<int>(a);
   for (std::size_t a = 0; blocks && a < y.size(); ++a) blocks = y[a] == static_cast<int>(p + a);
+  // Float holds the draws and factors only at moderate scales (the data are
+  // standardised, so a mixture outside them comes from extreme settings
+  // such as a huge reg_covar): otherwise the generic double passes.
+  for (Index k = 0; blocks && k < joint.k(); ++k) {
+    const Eigen::ArrayXd var = joint.covariances[k].diagonal().array();
+    blocks = joint.means.col(k).cwiseAbs().maxCoeff() < 1e15 && var.maxCoeff() < 1e20 &&
+             var.minCoeff() > 1e-20;
+  }
   Factorised fj, fx, fy;
   if (blocks && factorise(joint, fj) && factorise(marginal(joint, x), fx) &&
       factorise(marginal(joint, y), fy)) {

@@ -135,22 +135,21 @@ inline void log_sum_exp_rows(DensityWork& w, bool responsibilities) {
 constexpr Index kFusedMaxDim = 16, kFusedMaxK = 128;
 
 // The logs, in double, of 8 float sums of exponentials (each at least 1
-// when finite), as two halves.
+// when finite), as two halves; taken in float, as the sums are.
 GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline void log8_halves(__m256 sum, __m256d& la,
                                                              __m256d& lb) {
-  const __m256d sa = _mm256_cvtps_pd(_mm256_castps256_ps128(sum));
-  const __m256d sb = _mm256_cvtps_pd(_mm256_extractf128_ps(sum, 1));
-  if (log4_domain(sa) && log4_domain(sb)) {
-    la = log4(sa);
-    lb = log4(sb);
+  if (log8f_domain(sum)) {
+    const __m256 l = log8f(sum);
+    la = _mm256_cvtps_pd(_mm256_castps256_ps128(l));
+    lb = _mm256_cvtps_pd(_mm256_extractf128_ps(l, 1));
     return;
   }
-  alignas(32) double tmp[8];
-  _mm256_store_pd(tmp, sa);
-  _mm256_store_pd(tmp + 4, sb);
-  for (double& t : tmp) t = std::log(t);
-  la = _mm256_load_pd(tmp);
-  lb = _mm256_load_pd(tmp + 4);
+  alignas(32) float tmp[8];
+  _mm256_store_ps(tmp, sum);
+  alignas(32) double out[8];
+  for (int i = 0; i < 8; ++i) out[i] = std::log(static_cast<double>(tmp[i]));
+  la = _mm256_load_pd(out);
+  lb = _mm256_load_pd(out + 4);
 }
 
 // log sum_k exp(lk[k]) for 8 points at once: lk holds K groups of 8 values

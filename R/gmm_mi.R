@@ -5,7 +5,9 @@
 #' to the joint samples (its number of components chosen by
 #' cross-validation, see [gmm_select()]), and MI is the Monte Carlo average of
 #' log p(x, y) - log p(x) - log p(y) over draws from the fitted mixture, whose
-#' marginals are mixtures in closed form. Each of `n_bootstrap` resamples of
+#' marginals are mixtures in closed form (with one component, the exact
+#' Gaussian value 1/2 log(det S_x det S_y / det S), with no Monte Carlo
+#' error). Each of `n_bootstrap` resamples of
 #' the rows is refitted at the chosen number of components, starting from the
 #' parameters kept by the selection; the mean and standard deviation of the
 #' bootstrap values are the estimate and its standard error.

@@ -47,7 +47,9 @@ test_that("MI of a correlated Gaussian pair is close to the closed form", {
   expect_length(res$bootstrap, 20)
   expect_equal(res$estimate, mean(res$bootstrap))
   expect_equal(res$se, sd(res$bootstrap))
-  expect_true(is.finite(res$mc_se) && res$mc_se > 0 && res$mc_se < res$se)
+  # One component: the integral is exact; more: Monte Carlo error below the se.
+  if (res$n_components == 1) expect_identical(res$mc_se, 0) else
+    expect_true(is.finite(res$mc_se) && res$mc_se > 0 && res$mc_se < res$se)
   expect_identical(res$units, "nat")
   expect_identical(res$n, 2000L)
   expect_false(res$conditional)
@@ -232,7 +234,7 @@ test_that("n_bootstrap = 0 gives one full-data estimate and no se", {
   expect_length(res$bootstrap, 0)
   expect_true(is.finite(res$estimate))
   expect_identical(res$estimate, res$full_data)
-  expect_true(is.finite(res$mc_se) && res$mc_se > 0)
+  expect_true(is.finite(res$mc_se) && res$mc_se >= 0)
   expect_lt(abs(res$estimate - mi_gaussian(0.6)), 0.08)
   expect_error(confint(res), class = "gmmmi_error_input")
   df <- as.data.frame(res)
@@ -422,4 +424,20 @@ test_that("accelerated EM reaches the plain EM fit in fewer E-steps", {
   expect_gt(as.numeric(logLik(fast$fit)), as.numeric(logLik(plain$fit)) - 1e-4 * nrow(d))
   expect_lt(abs(fast$estimate - plain$estimate), 0.02)
   expect_input_error(gmm_mi_control(accelerate = NA), "accelerate")
+})
+
+test_that("with one component the MI integral is exact: 1/2 log(det Sx det Sy / det S)", {
+  set.seed(91)
+  d <- cbind(r_gaussian_pair(1500, 0.5), stats::rnorm(1500))
+  d[, 3] <- d[, 3] + 0.4 * d[, 1]
+  res <- gmm_mi(d[, 1], d[, 2:3], n_bootstrap = 0, mc_samples = 10,
+                control = gmm_mi_control(fixed_components = 1))
+  S <- res$fit$covariances[, , 1]
+  expect_equal(res$estimate, 0.5 * log(S[1, 1] * det(S[2:3, 2:3]) / det(S)), tolerance = 1e-10)
+  expect_identical(res$mc_se, 0)
+  cond <- gmm_mi(d[, 1], d[, 2], z = d[, 3], n_bootstrap = 0, mc_samples = 10,
+                 control = gmm_mi_control(fixed_components = 1))
+  S <- cond$fit$covariances[, , 1]
+  expect_equal(cond$estimate, 0.5 * log(det(S[c(1, 3), c(1, 3)]) * det(S[2:3, 2:3]) /
+                                          (det(S) * S[3, 3])), tolerance = 1e-10)
 })

@@ -229,6 +229,22 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
     a.insert(a.end(), b.begin(), b.end());
     return a;
   };
+  if (joint.k() == 1) {
+    // One Gaussian: the integral in closed form, 1/2 log(det S_x det S_y /
+    // det S_xy), with every block taken jointly with z when z is given (and
+    // det S_z in the denominator). No Monte Carlo error.
+    auto log_det = [&](const std::vector<int>& dims) {
+      if (dims.empty()) return 0.0;
+      Eigen::LLT<MatrixXd> llt(marginal(joint, dims).covariances[0]);
+      if (llt.info() != Eigen::Success) return std::numeric_limits<double>::quiet_NaN();
+      return 2.0 * MatrixXd(llt.matrixL()).diagonal().array().log().sum();
+    };
+    McEstimate est;
+    est.value = 0.5 * (log_det(cat(x, z)) + log_det(cat(y, z)) - log_det(cat(cat(x, y), z)) -
+                       log_det(z));
+    est.ok = std::isfinite(est.value);
+    return est;
+  }
 #ifdef GMMMI_AVX2_DISPATCH
   // The common case, x then y covering every coordinate, in one fused pass.
   const Index d = joint.dim(), p = static_cast<Index>(x.size());

@@ -42,7 +42,8 @@
 # Run from the repository root:
 #   Rscript bench/accuracy.R [--quick] [--datasets D] [--threads T]
 #       [--n 1000,5000,20000] [--dists id,id] [--settings reference,gmmmi,copula]
-#       [--reselect subset|none|all] [--time-limit MIN] [--summarise FILE]
+#       [--reselect subset|none|all] [--time-limit MIN] [--first-dataset J]
+#       [--out STEM] [--summarise FILE[,FILE...]]
 #   --quick          N = 1000 and 5000, 3 datasets, n_bootstrap 20, mc_samples 2e4
 #   --datasets D     datasets per cell (default 5; 3 with --quick)
 #   --threads T      n_threads of gmm_mi() (default 2)
@@ -50,7 +51,13 @@
 #   --reselect       reselect runs: "subset" (default; flat_eps0.75,
 #                    t_nu3_rho0.5, gauss_pnorm_rho0.6 at N <= 5000), "none", "all"
 #   --time-limit MIN stop starting new dataset indices after MIN minutes
-#   --summarise FILE only print the tables of a saved *-runs.csv file
+#   --first-dataset J  start at dataset index J (to add indices J..D to an
+#                    earlier run; same seeds as a run from 1)
+#   --out STEM       write STEM.csv and STEM-runs.csv instead of the default
+#   --summarise FILE only print the tables of saved *-runs.csv files (several,
+#                    comma-separated, are combined; e.g. two parts of one run);
+#                    with --out STEM, also write the combined STEM.csv and
+#                    STEM-runs.csv
 # GMMMI_LIB, if set, is the library that gmmmi is loaded from.
 #
 # Output: bench/results/accuracy-<date>.csv (summary, one row per cell) and
@@ -74,7 +81,7 @@ option_value <- function(args, name) {
 }
 split_list <- function(v) trimws(strsplit(v, ",", fixed = TRUE)[[1]])
 known <- c("--quick", "--datasets", "--threads", "--n", "--dists", "--settings", "--reselect",
-           "--time-limit", "--summarise")
+           "--time-limit", "--first-dataset", "--out", "--summarise")
 unknown <- setdiff(sub("=.*", "", grep("^--", args, value = TRUE)), known)
 if (length(unknown) > 0) stop("unknown option(s): ", toString(unknown), call. = FALSE)
 quick <- "--quick" %in% args
@@ -90,7 +97,9 @@ if (length(bad <- setdiff(setting_names, c("reference", "gmmmi", "copula", "rese
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
 }
 summarise_file <- option_value(args, "--summarise")
-if (is.na(datasets) || datasets < 1 || is.na(threads) || threads < 1 || anyNA(sizes)) {
+first_dataset <- as.integer(if (is.null(v <- option_value(args, "--first-dataset"))) 1L else v)
+out_stem <- option_value(args, "--out")
+if (is.na(datasets) || datasets < 1 || is.na(first_dataset) || first_dataset < 1 || is.na(threads) || threads < 1 || anyNA(sizes)) {
   stop("--datasets, --threads and --n need positive whole numbers", call. = FALSE)
 }
 n_bootstrap <- if (quick) 20L else 50L
@@ -206,8 +215,29 @@ print_tables <- function(raw) {
   invisible(summ)
 }
 
+write_results <- function(raw, stem, settings = NULL) {
+  dir.create(dirname(stem), showWarnings = FALSE, recursive = TRUE)
+  utils::write.csv(raw, paste0(stem, "-runs.csv"), row.names = FALSE)
+  summ <- summarise_runs(raw)
+  for (nm in names(settings)) summ[[nm]] <- settings[[nm]]
+  utils::write.csv(round_df(summ, 6), paste0(stem, ".csv"), row.names = FALSE)
+}
+
 if (!is.null(summarise_file)) {
-  print_tables(utils::read.csv(summarise_file, stringsAsFactors = FALSE))
+  raw <- do.call(rbind, lapply(split_list(summarise_file), utils::read.csv, stringsAsFactors = FALSE))
+  print_tables(raw)
+  if (!is.null(out_stem)) {
+    # n_bootstrap, mc_samples and threads of the saved summaries, when all agree.
+    old <- lapply(sub("-runs\\.csv$", ".csv", split_list(summarise_file)), function(f)
+      if (file.exists(f)) utils::read.csv(f, stringsAsFactors = FALSE) else NULL)
+    settings <- list()
+    for (nm in c("n_bootstrap", "mc_samples", "threads")) {
+      vals <- unique(unlist(lapply(old, function(o) o[[nm]])))
+      if (length(vals) == 1) settings[[nm]] <- vals
+    }
+    write_results(raw, out_stem, settings)
+    cat(sprintf("\nwrote %s.csv and %s-runs.csv\n", out_stem, out_stem))
+  }
   quit(save = "no")
 }
 
@@ -288,7 +318,9 @@ data_seed <- function(id, n, j) {
 # ---- run ----------------------------------------------------------------------
 out_dir <- file.path(dirname(script_dir), "bench", "results")
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-stem <- file.path(out_dir, paste0("accuracy-", format(Sys.Date()), if (quick) "-quick" else ""))
+stem <- if (!is.null(out_stem)) out_stem else
+  file.path(out_dir, paste0("accuracy-", format(Sys.Date()), if (quick) "-quick" else ""))
+dir.create(dirname(stem), showWarnings = FALSE, recursive = TRUE)
 summary_file <- paste0(stem, ".csv")
 runs_file <- paste0(stem, "-runs.csv")
 settings_run <- unique(c(setting_names, if (reselect_mode != "none") "reselect"))
@@ -303,9 +335,9 @@ cat(sprintf("n_bootstrap = %d, mc_samples = %g, n_threads = %d\n", n_bootstrap, 
 
 raw <- NULL
 done <- 0L
-for (j in seq_len(datasets)) {
+for (j in seq.int(first_dataset, length.out = max(0L, datasets - first_dataset + 1L))) {
   if (minutes() > time_limit) {
-    cat(sprintf("time limit reached after %.1f min: %d dataset indices done\n", minutes(), done))
+    cat(sprintf("time limit reached after %.1f min: dataset indices up to %d done\n", minutes(), done))
     break
   }
   for (n in sizes) {
@@ -327,12 +359,7 @@ for (j in seq_len(datasets)) {
     }
   }
   done <- j
-  utils::write.csv(raw, runs_file, row.names = FALSE)
-  summ <- summarise_runs(raw)
-  summ$n_bootstrap <- n_bootstrap
-  summ$mc_samples <- mc_samples
-  summ$threads <- threads
-  utils::write.csv(round_df(summ, 6), summary_file, row.names = FALSE)
+  write_results(raw, stem, list(n_bootstrap = n_bootstrap, mc_samples = mc_samples, threads = threads))
   cat(sprintf("[%6.1f min] dataset index %d done; wrote %s\n", minutes(), j, summary_file))
 }
 

@@ -40,26 +40,12 @@
 #                defaults, which may choose other numbers of components)
 # GMMMI_LIB, if set, is the library that gmmmi is loaded from.
 
-if (nzchar(Sys.getenv("GMMMI_LIB"))) .libPaths(c(Sys.getenv("GMMMI_LIB"), .libPaths()))
-suppressPackageStartupMessages(library(gmmmi))
+source(file.path("bench", "common.R"))
 options(width = max(getOption("width"), 160))
 
 # ---- command line -------------------------------------------------------------
 args <- commandArgs(trailingOnly = TRUE)
-option_value <- function(args, name) {
-  i <- which(args == name)
-  if (length(i) > 0) {
-    if (i[1] == length(args)) stop(name, " needs a value")
-    return(args[i[1] + 1])
-  }
-  hit <- grep(paste0("^", name, "="), args, value = TRUE)
-  if (length(hit) > 0) return(sub(paste0("^", name, "="), "", hit[1]))
-  NULL
-}
-known <- c("--quick", "--threads", "--repeats", "--selection")
-flags <- grep("^--", args, value = TRUE)
-unknown <- setdiff(sub("=.*", "", flags), known)
-if (length(unknown) > 0) stop("unknown option(s): ", toString(unknown))
+check_flags(args, c("--quick", "--threads", "--repeats", "--selection"))
 quick <- "--quick" %in% args
 selection <- if (is.null(v <- option_value(args, "--selection"))) "reference" else v
 stopifnot(selection %in% c("reference", "gmmmi"))

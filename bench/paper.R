@@ -58,28 +58,14 @@
 #   inst/extdata/paper-bias-summary.csv one row per cell, with the paper's numbers
 #   inst/extdata/paper-choosing-k.rds   selection table and bootstrap values
 
-if (nzchar(Sys.getenv("GMMMI_LIB"))) .libPaths(c(Sys.getenv("GMMMI_LIB"), .libPaths()))
-suppressPackageStartupMessages(library(gmmmi))
+source(file.path("bench", "common.R"))
 options(width = max(getOption("width"), 150))
 if (!requireNamespace("FNN", quietly = TRUE)) stop("bench/paper.R needs the FNN package for KSG")
 
 # ---- command line -------------------------------------------------------------
 args <- commandArgs(trailingOnly = TRUE)
-option_value <- function(args, name) {
-  i <- which(args == name)
-  if (length(i) > 0) {
-    if (i[1] == length(args)) stop(name, " needs a value")
-    return(args[i[1] + 1])
-  }
-  hit <- grep(paste0("^", name, "="), args, value = TRUE)
-  if (length(hit) > 0) return(sub(paste0("^", name, "="), "", hit[1]))
-  NULL
-}
-known <- c("--quick", "--part", "--datasets", "--datasets-large", "--time-limit", "--threads",
-           "--summarise")
-flags <- grep("^--", args, value = TRUE)
-unknown <- setdiff(sub("=.*", "", flags), known)
-if (length(unknown) > 0) stop("unknown option(s): ", toString(unknown))
+check_flags(args, c("--quick", "--part", "--datasets", "--datasets-large", "--time-limit",
+                    "--threads", "--summarise"))
 quick <- "--quick" %in% args
 summarise_only <- "--summarise" %in% args
 part <- if (is.null(v <- option_value(args, "--part"))) "all" else v
@@ -106,47 +92,10 @@ dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 started <- Sys.time()
 minutes <- function() as.numeric(difftime(Sys.time(), started, units = "mins"))
 
-# ---- distributions with known MI (nats) ---------------------------------------
-mi_gaussian <- function(rho) -0.5 * log(1 - rho^2)
-mi_gamma_exp <- function(a) digamma(a + 1) - log(a)
-mi_weinman <- function(a) {
-  if (a < 0.5) {
-    -log(2 * a / (1 - 2 * a)) + digamma(1 / (1 - 2 * a)) - digamma(1)
-  } else if (a == 0.5) {
-    -digamma(1)
-  } else {
-    log((2 * a - 1) / (2 * a)) + digamma(2 * a / (2 * a - 1)) - digamma(1)
-  }
-}
-r_gaussian <- function(n, rho) {
-  x <- rnorm(n)
-  cbind(x = x, y = rho * x + sqrt(1 - rho^2) * rnorm(n))
-}
-r_gamma_exp <- function(n, a) {
-  x <- rgamma(n, shape = a, scale = 1)
-  y <- rexp(n, rate = x)
-  cbind(x = log(x), y = log(y))
-}
-r_weinman <- function(n, a) {
-  x <- rexp(n, rate = 2)
-  y <- x + rexp(n, rate = 1 / a)
-  cbind(x = log(x), y = log(y))
-}
-d3 <- list(weights = c(0.3, 0.45, 0.25),
-           means = rbind(c(-1, 1), c(0, 2), c(-1.5, 2)),
-           covariances = list(matrix(c(1, 0, 0, 0.1), 2), matrix(c(0.5, 0.2, 0.2, 0.5), 2),
-                              matrix(c(0.1, 0.05, 0.05, 0.1), 2)),
-           mi = 0.13238)
-r_mixture <- function(n, p) {
-  k <- sample.int(length(p$weights), n, replace = TRUE, prob = p$weights)
-  out <- matrix(0, n, 2, dimnames = list(NULL, c("x", "y")))
-  for (j in seq_along(p$weights)) {
-    i <- which(k == j)
-    out[i, ] <- sweep(matrix(rnorm(2 * length(i)), ncol = 2) %*% chol(p$covariances[[j]]), 2,
-                      p$means[j, ], "+")
-  }
-  out
-}
+# ---- distributions with known MI (nats), from bench/common.R ----------------
+r_gaussian <- r_gaussian_pair
+d3 <- c(d3_params, list(mi = mi_d3))
+r_mixture <- function(n, p) r_gmm(n, p$weights, p$means, p$covariances)
 transforms <- list("y" = function(y) y,
                    "y + 0.1 y^2" = function(y) y + 0.1 * y^2,
                    "y + 0.5 y^3" = function(y) y + 0.5 * y^3,

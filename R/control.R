@@ -12,7 +12,7 @@
 #'   moves, no K > 1 beats K = 1 on held-out data, and the search stops at one
 #'   component with a biased MI. The k-means start separates the components
 #'   from the first step; the best start still wins on held-out data. The
-#'   floor of `1e-6` (relative to unit variance) keeps a component from
+#'   floor of `1e-6` (relative to each column's squared spread) keeps a component from
 #'   collapsing onto an outlier or a repeated value.
 #' * `selection = "reference"`: every start from random responsibilities and
 #'   `reg_covar = 1e-15`, the defaults of the reference implementation of
@@ -33,8 +33,10 @@
 #'   components (at least 2).
 #' @param tol EM convergence tolerance on the mean per-sample log-likelihood.
 #' @param reg_covar Non-negative number added to every covariance diagonal;
-#'   `NULL` for the rule's default. Fits are made on data standardised to unit
-#'   variance, so `reg_covar` is relative to each column's variance.
+#'   `NULL` for the rule's default. Fits are made on standardised data (each
+#'   column divided by the smaller of its standard deviation and its
+#'   interquartile range / 1.349), so `reg_covar` is relative to each column's
+#'   squared spread, and heavy tails do not inflate it.
 #' @param max_iter Maximum number of EM iterations per fit.
 #' @param max_components Largest number of components tried.
 #' @param criterion How numbers of components are compared: `"validation"`

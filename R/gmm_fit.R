@@ -3,7 +3,9 @@
 #' Fits a mixture of `k` full-covariance Gaussians to the rows of `x` by EM,
 #' from `n_inits` starts, keeping the one with the highest log-likelihood.
 #' The fit is made on standardised columns (each centred and divided by its
-#' standard deviation), so that it does not depend on the units of `x`; the
+#' spread: the smaller of its standard deviation and its interquartile range
+#' / 1.349, which heavy tails do not inflate), so that it does not depend on
+#' the units of `x`; the
 #' parameters and log-likelihood are returned in the data's units.
 #' Each start runs on its own random stream derived from R's random number
 #' generator, so `set.seed()` reproduces the fit exactly, whatever the number
@@ -24,10 +26,10 @@
 #' @param tol EM stops when the mean per-sample log-likelihood changes by less
 #'   than `tol`.
 #' @param reg_covar Non-negative number added to the diagonal of every
-#'   covariance at each M-step. It is relative to the variance of each column:
+#'   covariance at each M-step. It is relative to the spread of each column:
 #'   the fit is made on standardised data, where `reg_covar` is added, so in
 #'   the data's units column j's variance is floored by about `reg_covar`
-#'   times its sample variance, whatever the scale of `x`.
+#'   times its squared spread (see above), whatever the scale of `x`.
 #' @param max_iter Maximum number of EM iterations; a warning is given when it
 #'   is reached.
 #' @param weights Optional non-negative observation weights, one per row. An

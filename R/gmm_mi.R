@@ -13,8 +13,9 @@
 #' bootstrap values are the estimate and its standard error.
 #'
 #' X, Y and Z may each have any number of columns. Every column is
-#' standardised before fitting: MI does not change when a variable is shifted
-#' or rescaled.
+#' standardised before fitting (centred, and divided by the smaller of its
+#' standard deviation and its interquartile range / 1.349): MI does not
+#' change when a variable is shifted or rescaled.
 #'
 #' When `x` or `y` is a factor, character or logical vector (a category), the
 #' other side may have any number of numeric columns: one mixture is fitted

@@ -407,22 +407,27 @@ test_that("bad settings of gmm_mi() give input errors that name the argument", {
   expect_snapshot(gmm_mi(x, y, control = list()), error = TRUE)
 })
 
-test_that("accelerated EM reaches the plain EM fit in fewer E-steps", {
+test_that("accelerated EM reaches the plain EM fits in fewer E-steps", {
   set.seed(81)
   x <- stats::rgamma(3000, shape = 1.274)
   d <- cbind(log(x), log(stats::rexp(3000, rate = x)))
-  fit_with <- function(acc) {
-    set.seed(82)
-    gmm_mi(d, n_bootstrap = 0, mc_samples = 1e4,
-           control = gmm_mi_control(fixed_components = 5, accelerate = acc))
-  }
-  plain <- fit_with(FALSE)
-  fast <- fit_with(TRUE)
-  expect_lt(fast$fit$n_iter, plain$fit$n_iter)
+  fits <- lapply(82:87, function(seed) {
+    lapply(c(plain = FALSE, fast = TRUE), function(acc) {
+      set.seed(seed)
+      gmm_mi(d, n_bootstrap = 0, mc_samples = 1e4,
+             control = gmm_mi_control(fixed_components = 5, accelerate = acc))
+    })
+  })
+  total <- function(what, f) sum(vapply(fits, function(p) f(p[[what]]), numeric(1)))
+  n_iter <- function(r) r$fit$n_iter
+  ll <- function(r) as.numeric(logLik(r$fit))
+  # Single fits may go either way; over six they take far fewer E-steps.
+  expect_lt(total("fast", n_iter), 0.8 * total("plain", n_iter))
   # Both stop when an EM step gains less than tol per point; the accelerated
-  # fit is at least as far up the likelihood, up to that tolerance.
-  expect_gt(as.numeric(logLik(fast$fit)), as.numeric(logLik(plain$fit)) - 1e-4 * nrow(d))
-  expect_lt(abs(fast$estimate - plain$estimate), 0.02)
+  # fits are on average at least as far up the likelihood (up to a small
+  # allowance for other local optima), and give the same MI.
+  expect_gt(total("fast", ll), total("plain", ll) - 6 * 1e-4 * nrow(d))
+  for (p in fits) expect_lt(abs(p$fast$estimate - p$plain$estimate), 0.02)
   expect_input_error(gmm_mi_control(accelerate = NA), "accelerate")
 })
 

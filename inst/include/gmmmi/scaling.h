@@ -1,10 +1,11 @@
 // Per-coordinate standardisation. Mutual information does not change when a
-// coordinate is shifted or rescaled, so fits are made on unit-variance data:
+// coordinate is shifted or rescaled, so fits are made on standardised data:
 // the covariance floor then means the same thing at every scale, and values
 // near 1e+-300 neither overflow nor underflow.
 #ifndef GMMMI_SCALING_H
 #define GMMMI_SCALING_H
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -16,6 +17,23 @@ struct Scaling {
   VectorXd center, scale;
 };
 
+// The interquartile range of v over 1.349 (the standard deviation of a normal
+// distribution with that IQR), from order statistics.
+inline double iqr_scale(VectorXd v) {
+  const Index n = v.size();
+  if (n < 4) return 0.0;
+  double* b = v.data();
+  const Index lo = n / 4, hi = (3 * n) / 4;
+  std::nth_element(b, b + lo, b + n);
+  const double q1 = b[lo];
+  std::nth_element(b, b + hi, b + n);
+  return (b[hi] - q1) / 1.349;
+}
+
+// Centres every coordinate on its mean and divides it by its spread: the
+// smaller of the standard deviation and the IQR-based scale, so that with
+// heavy tails (where a few outliers inflate the standard deviation
+// arbitrarily) the covariance floor stays small beside the bulk of the data.
 // Returns false if a coordinate has no spread (or its spread is not finite).
 inline bool standardise(MatrixXd& X, Scaling& s) {
   const Index N = X.rows(), d = X.cols();
@@ -27,8 +45,10 @@ inline bool standardise(MatrixXd& X, Scaling& s) {
     if (!(big > 0.0) || !std::isfinite(big)) return false;
     const VectorXd r = X.col(j) / big;
     const double m = r.mean();
-    const double sd = std::sqrt((r.array() - m).square().sum() / static_cast<double>(N));
+    double sd = std::sqrt((r.array() - m).square().sum() / static_cast<double>(N));
     if (!(sd > 0.0) || !std::isfinite(sd)) return false;
+    const double robust = iqr_scale(r);
+    if (robust > 0.0 && robust < sd) sd = robust;
     s.center[j] = m * big;
     s.scale[j] = sd * big;
     X.col(j) = (r.array() - m) / sd;

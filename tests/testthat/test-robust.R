@@ -1,44 +1,19 @@
 # Accuracy past the reference (issue 7): flat densities, heavy tails, the
 # Gaussian-copula option and re-selecting K in the bootstrap.
 
-# X ~ U(0, 1), Y = X + U(-eps, eps).
+# Distributions and truths from helper-accuracy-truth.R (shared with
+# bench/accuracy.R): X ~ U(0, 1), Y = X + U(-eps, eps), and the bivariate t.
 uniform_noise <- function(n, eps) {
   x <- stats::runif(n)
   cbind(x = x, y = x + stats::runif(n, -eps, eps))
 }
-uniform_noise_mi <- function(eps) if (eps >= 0.5) 1 / (4 * eps) else eps - log(2 * eps)
-
-# Bivariate Student-t with nu degrees of freedom and correlation rho, and its
-# MI: h(X) + h(Y) - h(X, Y) with the entropy of the multivariate t.
-student_t_pair <- function(n, nu, rho) {
-  z1 <- stats::rnorm(n)
-  z2 <- rho * z1 + sqrt(1 - rho^2) * stats::rnorm(n)
-  w <- sqrt(stats::rchisq(n, nu) / nu)
-  cbind(x = z1 / w, y = z2 / w)
-}
-student_t_mi <- function(nu, rho) {
-  -0.5 * log(1 - rho^2) + lgamma(nu / 2) + lgamma((nu + 2) / 2) - 2 * lgamma((nu + 1) / 2) +
-    (nu + 1) * digamma((nu + 1) / 2) - (nu + 2) / 2 * digamma((nu + 2) / 2) - nu / 2 * digamma(nu / 2)
-}
-
-test_that("the Student-t MI formula matches a Monte Carlo over the exact densities", {
-  set.seed(11)
-  nu <- 3
-  rho <- 0.5
-  u <- student_t_pair(2e5, nu, rho)
-  log_t1 <- function(v) stats::dt(v, nu, log = TRUE)
-  q <- (u[, 1]^2 - 2 * rho * u[, 1] * u[, 2] + u[, 2]^2) / (1 - rho^2)
-  log_t2 <- lgamma((nu + 2) / 2) - lgamma(nu / 2) - log(nu * pi) - 0.5 * log(1 - rho^2) -
-    (nu + 2) / 2 * log1p(q / nu)
-  v <- log_t2 - log_t1(u[, 1]) - log_t1(u[, 2])
-  expect_lt(abs(mean(v) - student_t_mi(nu, rho)), 4 * stats::sd(v) / sqrt(length(v)))
-})
+student_t_pair <- function(n, nu, rho) do.call(cbind, acc_r_student(n, nu, rho))
 
 test_that("uniform noise: the default rule chooses K > 1 and finds the MI; the reference rule stops at K = 1", {
   set.seed(21)
   eps <- 0.75
   d <- uniform_noise(5000, eps)
-  truth <- uniform_noise_mi(eps)
+  truth <- acc_mi_flat(eps)
   set.seed(22)
   fit <- gmm_mi(d, n_bootstrap = 20, mc_samples = 2e4)
   expect_gt(fit$n_components, 1)
@@ -69,7 +44,7 @@ test_that("the Gaussian-copula option recovers the MI of a Student-t pair", {
   set.seed(42)
   fit <- gmm_mi(d, n_bootstrap = 20, mc_samples = 2e4, marginal = "gaussian_copula")
   expect_identical(fit$marginal, "gaussian_copula")
-  expect_mi_near(fit, student_t_mi(3, 0.5), slack = 0.02)
+  expect_mi_near(fit, acc_mi_student(3, 0.5), slack = 0.02)
   expect_match(paste(capture.output(print(fit)), collapse = "\n"), "Gaussian-copula")
 })
 
@@ -111,7 +86,7 @@ test_that("reselect = TRUE chooses K in every replicate and stays on target", {
   expect_length(re$bootstrap_k, 12)
   expect_true(all(re$bootstrap_k >= 1))
   expect_true(all(fixed$bootstrap_k == fixed$n_components))
-  expect_mi_near(re, uniform_noise_mi(0.1), slack = 0.05, max_se = 0.1)
+  expect_mi_near(re, acc_mi_flat(0.1), slack = 0.05, max_se = 0.1)
   # Reproducible, and independent of the number of threads.
   set.seed(72)
   again <- gmm_mi(d, n_bootstrap = 12, mc_samples = 1e4, control = gmm_mi_control(reselect = TRUE),

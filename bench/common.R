@@ -25,5 +25,8 @@ check_flags <- function(args, known) {
 }
 
 # mi_gaussian(), mi_gamma_exp(), mi_weinman(), mi_d3, r_gaussian_pair(),
-# r_gamma_exp(), r_weinman(), r_d3(), ...
-sys.source(file.path("tests", "testthat", "helper-truth.R"), envir = environment())
+# r_gamma_exp(), r_weinman(), r_d3(), ... (helper-truth.R takes some of its
+# truths from helper-accuracy-truth.R, so that one comes first)
+for (helper in c("helper-accuracy-truth.R", "helper-truth.R")) {
+  sys.source(file.path("tests", "testthat", helper), envir = environment())
+}

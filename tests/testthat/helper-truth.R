@@ -12,15 +12,12 @@ quiet_short_fits <- function(expr) {
 
 # ---- closed-form MI (nats) ----------------------------------------------
 
-# Bivariate Gaussian with correlation rho.
-mi_gaussian <- function(rho) -0.5 * log(1 - rho^2)
-
-# Joint Gaussian with covariance S; blocks ix and iy (column indices):
-# I = 0.5 log(det Sxx det Syy / det Sxy,xy).
-mi_gaussian_blocks <- function(S, ix, iy) {
-  ld <- function(i) as.numeric(determinant(S[i, i, drop = FALSE], logarithm = TRUE)$modulus)
-  0.5 * (ld(ix) + ld(iy) - ld(c(ix, iy)))
-}
+# Bivariate Gaussian with correlation rho; joint Gaussian with covariance S
+# and blocks ix, iy (column indices): defined once, in
+# helper-accuracy-truth.R (which testthat sources first, and bench/common.R
+# too).
+mi_gaussian <- acc_mi_gaussian
+mi_gaussian_blocks <- acc_mi_gaussian_blocks
 
 # Conditional MI of a joint Gaussian:
 # I(X; Y | Z) = 0.5 log(det Sxz det Syz / (det Sz det Sxyz)).
@@ -34,19 +31,9 @@ partial_cor <- function(r_xy, r_xz, r_yz) {
   (r_xy - r_xz * r_yz) / sqrt((1 - r_xz^2) * (1 - r_yz^2))
 }
 
-# Gamma-exponential: x ~ Gamma(shape a, scale 1), y | x ~ Exp(rate x).
-mi_gamma_exp <- function(a) digamma(a + 1) - log(a)
-
-# Ordered Weinman exponential: x ~ Exp(scale 1/2), y = x + Exp(scale a).
-mi_weinman <- function(a) {
-  if (a < 0.5) {
-    -log(2 * a / (1 - 2 * a)) + digamma(1 / (1 - 2 * a)) - digamma(1)
-  } else if (a == 0.5) {
-    -digamma(1)
-  } else {
-    log((2 * a - 1) / (2 * a)) + digamma(2 * a / (2 * a - 1)) - digamma(1)
-  }
-}
+# Gamma-exponential and ordered Weinman exponential (method.md, section 8).
+mi_gamma_exp <- acc_mi_gamma_exp
+mi_weinman <- acc_mi_weinman
 
 # Dataset "D3" of the paper (MI from a 1e8-draw Monte Carlo).
 mi_d3 <- 0.13238

@@ -25,7 +25,7 @@ gmm_integral_cpp <- function(p, q, type, mc_samples) {
     .Call(`_gmmmi_gmm_integral_cpp`, p, q, type, mc_samples)
 }
 
-gmm_mi_categorical_cpp <- function(y, labels, n_levels, prior, control, n_bootstrap, mc_samples, n_threads, progress) {
-    .Call(`_gmmmi_gmm_mi_categorical_cpp`, y, labels, n_levels, prior, control, n_bootstrap, mc_samples, n_threads, progress)
+gmm_mi_categorical_cpp <- function(y, labels, n_levels, prior, empirical_prior, control, n_bootstrap, mc_samples, n_threads, progress) {
+    .Call(`_gmmmi_gmm_mi_categorical_cpp`, y, labels, n_levels, prior, empirical_prior, control, n_bootstrap, mc_samples, n_threads, progress)
 }
 

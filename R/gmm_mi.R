@@ -21,8 +21,11 @@
 #' other side may have any number of numeric columns: one mixture is fitted
 #' per category for p(y | c), each with its own number of components, and
 #' MI = sum_c p(c) E\[log p(y | c) - log sum_c' p(c') p(y | c')\], with each
-#' expectation over `mc_samples` draws from p(y | c). The bootstrap resamples
-#' within each category. Any labels may be used. When both sides are
+#' expectation over `mc_samples` draws from p(y | c). With the empirical
+#' prior the bootstrap resamples all rows, so the class frequencies vary
+#' between replicates and the standard error includes their uncertainty; with
+#' the uniform prior it resamples within each category (the reference's way).
+#' Any labels may be used. When both sides are
 #' categories, the plug-in MI of their contingency table is given, with a
 #' bootstrap over rows.
 #'
@@ -200,7 +203,8 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, mar
   levels <- levels(labels)
   p <- if (prior == "empirical") as.numeric(counts) / sum(counts) else rep(1 / length(levels), length(levels))
   names(p) <- levels
-  res <- call_core(gmm_mi_categorical_cpp(cont, as.integer(labels), length(levels), p, control,
+  res <- call_core(gmm_mi_categorical_cpp(cont, as.integer(labels), length(levels), p,
+                                          prior == "empirical", control,
                                           n_bootstrap, mc_samples, n_threads,
                                           progress_callback("Bootstrap fits", environment())), env)
   stats <- summarise_bootstrap(res, n_bootstrap, div, env)

@@ -103,8 +103,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // gmm_mi_categorical_cpp
-Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector labels, int n_levels, Rcpp::NumericVector prior, Rcpp::List control, int n_bootstrap, double mc_samples, int n_threads, SEXP progress);
-RcppExport SEXP _gmmmi_gmm_mi_categorical_cpp(SEXP ySEXP, SEXP labelsSEXP, SEXP n_levelsSEXP, SEXP priorSEXP, SEXP controlSEXP, SEXP n_bootstrapSEXP, SEXP mc_samplesSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
+Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector labels, int n_levels, Rcpp::NumericVector prior, bool empirical_prior, Rcpp::List control, int n_bootstrap, double mc_samples, int n_threads, SEXP progress);
+RcppExport SEXP _gmmmi_gmm_mi_categorical_cpp(SEXP ySEXP, SEXP labelsSEXP, SEXP n_levelsSEXP, SEXP priorSEXP, SEXP empirical_priorSEXP, SEXP controlSEXP, SEXP n_bootstrapSEXP, SEXP mc_samplesSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -112,12 +112,13 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type labels(labelsSEXP);
     Rcpp::traits::input_parameter< int >::type n_levels(n_levelsSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type prior(priorSEXP);
+    Rcpp::traits::input_parameter< bool >::type empirical_prior(empirical_priorSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< int >::type n_bootstrap(n_bootstrapSEXP);
     Rcpp::traits::input_parameter< double >::type mc_samples(mc_samplesSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type progress(progressSEXP);
-    rcpp_result_gen = Rcpp::wrap(gmm_mi_categorical_cpp(y, labels, n_levels, prior, control, n_bootstrap, mc_samples, n_threads, progress));
+    rcpp_result_gen = Rcpp::wrap(gmm_mi_categorical_cpp(y, labels, n_levels, prior, empirical_prior, control, n_bootstrap, mc_samples, n_threads, progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -129,7 +130,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmmi_gmm_select_cpp", (DL_FUNC) &_gmmmi_gmm_select_cpp, 4},
     {"_gmmmi_gmm_mi_cpp", (DL_FUNC) &_gmmmi_gmm_mi_cpp, 9},
     {"_gmmmi_gmm_integral_cpp", (DL_FUNC) &_gmmmi_gmm_integral_cpp, 4},
-    {"_gmmmi_gmm_mi_categorical_cpp", (DL_FUNC) &_gmmmi_gmm_mi_categorical_cpp, 9},
+    {"_gmmmi_gmm_mi_categorical_cpp", (DL_FUNC) &_gmmmi_gmm_mi_categorical_cpp, 10},
     {NULL, NULL, 0}
 };
 

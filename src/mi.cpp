@@ -119,8 +119,9 @@ Rcpp::List gmm_integral_cpp(Rcpp::List p, Rcpp::Nullable<Rcpp::List> q, std::str
 // Category-continuous MI: `labels` codes each row of y as 1..n_levels.
 // [[Rcpp::export]]
 Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector labels, int n_levels,
-                                  Rcpp::NumericVector prior, Rcpp::List control, int n_bootstrap,
-                                  double mc_samples, int n_threads, SEXP progress) {
+                                  Rcpp::NumericVector prior, bool empirical_prior,
+                                  Rcpp::List control, int n_bootstrap, double mc_samples,
+                                  int n_threads, SEXP progress) {
   const auto Y = glue::points(y);
   std::vector<std::vector<Eigen::Index>> rows(static_cast<std::size_t>(n_levels));
   for (R_xlen_t i = 0; i < labels.size(); ++i) rows[static_cast<std::size_t>(labels[i] - 1)].push_back(i);
@@ -135,6 +136,7 @@ Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector lab
   s.n_bootstrap = n_bootstrap;
   s.mc_samples = static_cast<Eigen::Index>(mc_samples);
   s.prior.assign(prior.begin(), prior.end());
+  s.empirical_prior = empirical_prior;
   const std::uint64_t seed = glue::seed_from_r();
   glue::RMonitor monitor(progress);
   gmmmi::CategoricalResult r;

@@ -146,3 +146,27 @@ test_that("the MI of two categories is the plug-in MI of their table", {
   ind <- gmm_mi(c1, c2, n_bootstrap = 0)
   expect_lt(ind$estimate, 5 * 6 / (2 * n))
 })
+
+test_that("with the empirical prior the se includes the uncertainty of the class frequencies", {
+  # Classes far apart: MI = H(C) of the class frequencies, whose sampling sd
+  # is, by the delta method, sqrt((sum p log(p)^2 - H^2) / N).
+  set.seed(101)
+  n <- 2000
+  p <- c(0.7, 0.2, 0.1)
+  lab <- sample(c("a", "b", "c"), n, replace = TRUE, prob = p)
+  y <- stats::rnorm(n, mean = c(a = 0, b = 30, c = 60)[lab])
+  set.seed(102)
+  emp <- gmm_mi(lab, y, n_bootstrap = 60, mc_samples = 5000)
+  ph <- as.numeric(table(lab)) / n
+  h <- -sum(ph * log(ph))
+  delta_sd <- sqrt((sum(ph * log(ph)^2) - h^2) / n)
+  expect_lt(abs(emp$estimate - h), 3 * delta_sd)
+  expect_gt(emp$se, 0.65 * delta_sd)
+  expect_lt(emp$se, 1.5 * delta_sd)
+  # The uniform prior keeps the counts (the reference's resampling within
+  # classes): MI is then log 3 with almost no spread.
+  set.seed(102)
+  uni <- gmm_mi(lab, y, n_bootstrap = 20, mc_samples = 5000, prior = "uniform")
+  expect_lt(abs(uni$estimate - log(3)), 0.01)
+  expect_lt(uni$se, 0.2 * delta_sd)
+})

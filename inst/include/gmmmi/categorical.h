@@ -2,8 +2,11 @@
 // (method.md section 6): one mixture per category for p(y | c), each with its
 // own choice of K, and
 //   I = sum_c p(c) E_{y ~ p(y|c)} [log p(y|c) - log sum_c' p(c') p(y|c')],
-// each expectation by Monte Carlo. The bootstrap resamples within each
-// category, so the category counts, and an empirical p(c), stay fixed.
+// each expectation by Monte Carlo. With a fixed prior (uniform, the
+// reference's) the bootstrap resamples within each category, so the counts
+// stay fixed; with the empirical prior it resamples all rows, so that the
+// counts, and p(c) with them, vary as they would in a new sample and the
+// spread includes the uncertainty of the class frequencies.
 #ifndef GMMMI_CATEGORICAL_H
 #define GMMMI_CATEGORICAL_H
 
@@ -18,6 +21,7 @@ struct CategoricalSettings {
   int n_bootstrap = 50;
   Index mc_samples = 100000;  // draws per category
   std::vector<double> prior;  // p(c), summing to one
+  bool empirical_prior = false;  // p(c) = class frequencies, re-estimated per replicate
 };
 
 struct CategoricalResult {
@@ -123,10 +127,25 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
   std::vector<char> failed(B + 1, 0);
   const bool finished = parallel_for(B + 1, n_threads, monitor, abort, [&](std::size_t t) {
     std::vector<Gmm> models(C);
-    for (std::size_t c = 0; c < C; ++c) {
+    std::vector<double> prior = s.prior;
+    VectorXd all_counts;  // with the empirical prior: one resample of all rows
+    if (t > 0 && s.empirical_prior) all_counts = bootstrap_counts(n_total, seed, t);
+    for (std::size_t c = 0, offset = 0; c < C; offset += static_cast<std::size_t>(groups[c].rows()), ++c) {
       const Index n = groups[c].rows();
       const std::uint64_t cseed = seed ^ (0x9e3779b97f4a7c15ULL * (c + 1));
-      const VectorXd counts = t == 0 ? VectorXd::Ones(n) : bootstrap_counts(n, cseed, t);
+      VectorXd counts;
+      if (t == 0) {
+        counts = VectorXd::Ones(n);
+      } else if (s.empirical_prior) {
+        counts = all_counts.segment(static_cast<Index>(offset), n);
+        prior[c] = counts.sum() / static_cast<double>(n_total);
+        if (prior[c] <= 0.0) {  // a class left out of this resample: p(c) = 0
+          models[c] = out.selections[c].warm_start;
+          continue;
+        }
+      } else {
+        counts = bootstrap_counts(n, cseed, t);
+      }
       const EmResult fit = fit_weighted(groups[c], counts, out.selections[c].warm_start,
                                         s.select.fit, cseed, t, restarts[t], &abort);
       if (!fit.ok()) {
@@ -137,7 +156,7 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
       models[c] = fit.model;
     }
     Rng mc(seed, Stream::monte_carlo, t);
-    const McEstimate mi = categorical_mi(models, s.prior, s.mc_samples, mc, &abort);
+    const McEstimate mi = categorical_mi(models, prior, s.mc_samples, mc, &abort);
     if (!mi.ok) {
       failed[t] = 1;
       return;

@@ -64,26 +64,14 @@
 # bench/results/accuracy-<date>-runs.csv (one row per gmm_mi() call); with
 # --quick, accuracy-<date>-quick.csv and accuracy-<date>-quick-runs.csv.
 
-if (nzchar(Sys.getenv("GMMMI_LIB"))) .libPaths(c(Sys.getenv("GMMMI_LIB"), .libPaths()))
+source(file.path("bench", "common.R"))  # GMMMI_LIB, option_value(), check_flags(), truths
 options(width = max(getOption("width"), 160))
 
 # ---- command line -------------------------------------------------------------
 args <- commandArgs(trailingOnly = TRUE)
-option_value <- function(args, name) {
-  i <- which(args == name)
-  if (length(i) > 0) {
-    if (i[1] == length(args)) stop(name, " needs a value", call. = FALSE)
-    return(args[i[1] + 1])
-  }
-  hit <- grep(paste0("^", name, "="), args, value = TRUE)
-  if (length(hit) > 0) return(sub(paste0("^", name, "="), "", hit[1]))
-  NULL
-}
 split_list <- function(v) trimws(strsplit(v, ",", fixed = TRUE)[[1]])
-known <- c("--quick", "--datasets", "--threads", "--n", "--dists", "--settings", "--reselect",
-           "--time-limit", "--first-dataset", "--out", "--summarise")
-unknown <- setdiff(sub("=.*", "", grep("^--", args, value = TRUE)), known)
-if (length(unknown) > 0) stop("unknown option(s): ", toString(unknown), call. = FALSE)
+check_flags(args, c("--quick", "--datasets", "--threads", "--n", "--dists", "--settings",
+                    "--reselect", "--time-limit", "--first-dataset", "--out", "--summarise"))
 quick <- "--quick" %in% args
 datasets <- as.integer(if (is.null(v <- option_value(args, "--datasets"))) if (quick) 3L else 5L else v)
 threads <- as.integer(if (is.null(v <- option_value(args, "--threads"))) 2L else v)
@@ -108,15 +96,8 @@ reselect_subset <- c("flat_eps0.75", "t_nu3_rho0.5", "gauss_pnorm_rho0.6")
 reselect_max_n <- 5000L
 
 # ---- distributions with known MI ----------------------------------------------
-script_dir <- local({
-  sourced <- if (sys.nframe() > 0) sys.frame(1)$ofile else NULL # source("bench/accuracy.R")
-  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-  if (!is.null(sourced)) dirname(normalizePath(sourced)) else
-    if (length(f)) dirname(normalizePath(f[1])) else file.path(getwd(), "bench")
-})
-helper <- file.path(dirname(script_dir), "tests", "testthat", "helper-accuracy-truth.R")
-if (!file.exists(helper)) stop("cannot find ", helper, call. = FALSE)
-source(helper, local = TRUE)
+# (helper-accuracy-truth.R, sourced by bench/common.R)
+
 all_dists <- acc_distributions()
 dist_ids <- if (is.null(v <- option_value(args, "--dists"))) names(all_dists) else split_list(v)
 if (length(bad <- setdiff(dist_ids, names(all_dists)))) {
@@ -316,7 +297,7 @@ data_seed <- function(id, n, j) {
 }
 
 # ---- run ----------------------------------------------------------------------
-out_dir <- file.path(dirname(script_dir), "bench", "results")
+out_dir <- file.path("bench", "results")
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 stem <- if (!is.null(out_stem)) out_stem else
   file.path(out_dir, paste0("accuracy-", format(Sys.Date()), if (quick) "-quick" else ""))

@@ -65,18 +65,8 @@ status=0
   LD_PRELOAD="$asan $ubsan" \
   ASAN_OPTIONS=detect_leaks=0:halt_on_error=0:abort_on_error=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=0 \
-  NOT_CRAN=true GMMMI_SANITIZE_FILTER="$filter" GMMMI_SANITIZE_LIB="$lib" \
-  R --vanilla --slave -e '
-    .libPaths(c(Sys.getenv("GMMMI_SANITIZE_LIB"), .libPaths()))
-    filter <- Sys.getenv("GMMMI_SANITIZE_FILTER")
-    res <- testthat::test_dir(".", filter = if (nzchar(filter)) filter else NULL,
-                              package = "gmmmi", load_package = "installed",
-                              reporter = testthat::SummaryReporter$new(show_praise = FALSE),
-                              stop_on_failure = FALSE, stop_on_warning = FALSE)
-    df <- as.data.frame(res)
-    cat(sprintf("\nsanitize.sh: tests finished: %d expectations, %d failed, %d errors, %d skipped\n",
-                sum(df$nb), sum(df$failed), sum(df$error), sum(df$skipped)))
-  ' ) >"$log" 2>&1 || status=$?
+  NOT_CRAN=true R --vanilla --slave -f "$root/tools/run-tests.R" --args "$lib" sanitize.sh "$filter"
+  ) >"$log" 2>&1 || status=$?
 end=$(date +%s)
 
 asan_n=$(grep -c "ERROR: AddressSanitizer" "$log" || true)

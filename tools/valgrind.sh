@@ -42,18 +42,8 @@ vg="valgrind --tool=memcheck --error-exitcode=0 --leak-check=full --show-leak-ki
 vg="$vg --errors-for-leak-kinds=none --num-callers=40 --log-file=$vglog ${VALGRIND_EXTRA:-}"
 status=0
 ( cd "$src/tests/testthat" &&
-  NOT_CRAN=true GMMMI_VALGRIND_FILTER="$filter" GMMMI_VALGRIND_LIB="$lib" \
-  R -d "$vg" --vanilla --slave -e '
-    .libPaths(c(Sys.getenv("GMMMI_VALGRIND_LIB"), .libPaths()))
-    filter <- Sys.getenv("GMMMI_VALGRIND_FILTER")
-    res <- testthat::test_dir(".", filter = if (nzchar(filter)) filter else NULL,
-                              package = "gmmmi", load_package = "installed",
-                              reporter = testthat::SummaryReporter$new(show_praise = FALSE),
-                              stop_on_failure = FALSE, stop_on_warning = FALSE)
-    df <- as.data.frame(res)
-    cat(sprintf("\nvalgrind.sh: tests finished: %d expectations, %d failed, %d errors, %d skipped\n",
-                sum(df$nb), sum(df$failed), sum(df$error), sum(df$skipped)))
-  ' ) >"$work/tests.log" 2>&1 || status=$?
+  NOT_CRAN=true R -d "$vg" --vanilla --slave -f "$root/tools/run-tests.R" --args "$lib" valgrind.sh "$filter"
+  ) >"$work/tests.log" 2>&1 || status=$?
 end=$(date +%s)
 
 grep "valgrind.sh: tests finished" "$work/tests.log" || true

@@ -2,7 +2,8 @@
 // select K once, then refit every bootstrap resample at that K by EM
 // warm-started from the kept parameters, and integrate each fit by Monte
 // Carlo. With `reselect`, each replicate instead runs the whole selection on
-// its resample, so that the spread includes the choice of K. A resample is fitted as weighted EM on its counts, so no copy of the
+// its resample, so that the spread includes the choice of K. A resample is
+// fitted as weighted EM on its counts, so no copy of the
 // data is made beyond the distinct rows drawn.
 #ifndef GMMMI_BOOTSTRAP_H
 #define GMMMI_BOOTSTRAP_H

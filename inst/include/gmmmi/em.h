@@ -220,11 +220,8 @@ GMMMI_TARGET_AVX2 inline double em_pass_avx2(const MatrixRef& X, const VectorXd&
   __m256d xa[kEmPassMaxDim], xb[kEmPassMaxDim], ya[kEmPassMaxDim], yb[kEmPassMaxDim];
   __m256d ll = _mm256_setzero_pd();
   for (Index i = 0; i < n8; i += 8) {
-    load_rows8(X.data(), X.outerStride(), i, d, xa, xb);
-    __m256d mxa, mxb;
-    component_logs8(xa, xb, d, f, lk, mxa, mxb);
     __m256d lda, ldb;
-    const __m256 sum = log_sum_exp8(lk, K, mxa, mxb, ek, lda, ldb);
+    const __m256 sum = density_rows8(X, i, f, lk, ek, xa, xb, lda, ldb);
     __m256d wa = _mm256_set1_pd(1.0), wb = wa;
     if (weighted) {
       wa = _mm256_loadu_pd(w.data() + i);
@@ -369,13 +366,12 @@ inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
     return fused ? params_from_moments(work.moments, ctl.reg_covar, next)
                  : m_step(X, w, ctl.reg_covar, work, next);
   };
-  auto finish = [&](const Gmm& g, double ll, bool converged) {
+  auto finish = [&](const Gmm& g, bool converged) {
     res.model = g;
     res.n_iter = n_e - 1;
     res.converged = converged;
     // The iterations ran on the fast pass; report the exact value.
     res.loglik = e_step(X, w, res.model, work, Precision::exact);
-    (void)ll;
     return res;
   };
   auto fail = [&](const Gmm& g, FitStatus status) {
@@ -401,8 +397,8 @@ inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
     const double ll0 = e_at(theta0);
     if (!std::isfinite(ll0)) return fail(theta0, bad_ll(ll0));
     const int it0 = n_e - 1;
-    if (!first && it0 >= ctl.min_iter && std::abs(ll0 - prev) < ctl.tol) return finish(theta0, ll0, true);
-    if (it0 >= ctl.max_iter) return finish(theta0, ll0, false);
+    if (!first && it0 >= ctl.min_iter && std::abs(ll0 - prev) < ctl.tol) return finish(theta0, true);
+    if (it0 >= ctl.max_iter) return finish(theta0, false);
     first = false;
     if (!m_after(theta0, theta1)) return fail(theta0, FitStatus::empty_component);
     if (!ctl.accelerate) {
@@ -415,8 +411,8 @@ inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
     const double ll1 = e_at(theta1);
     if (!std::isfinite(ll1)) return fail(theta1, bad_ll(ll1));
     const int it1 = n_e - 1;
-    if (it1 >= ctl.min_iter && std::abs(ll1 - ll0) < ctl.tol) return finish(theta1, ll1, true);
-    if (it1 >= ctl.max_iter) return finish(theta1, ll1, false);
+    if (it1 >= ctl.min_iter && std::abs(ll1 - ll0) < ctl.tol) return finish(theta1, true);
+    if (it1 >= ctl.max_iter) return finish(theta1, false);
     if (!m_after(theta1, theta2)) return fail(theta1, FitStatus::empty_component);
     // The jump, kept when it does not lose to theta1; its EM step starts the
     // next cycle.

@@ -223,22 +223,35 @@ GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline void component_logs8(const __m256d*
   }
 }
 
+// Rows i..i+7 of X through component_logs8 and log_sum_exp8: their
+// coordinates (xa, xb), log-densities (la, lb), the K groups of exponentials
+// relative to the maxima (ek) and their sums (returned). The first steps of
+// every 8-row density pass.
+GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline __m256 density_rows8(const MatrixRef& X, Index i,
+                                                                 const Factorised& f, double* lk,
+                                                                 float* ek, __m256d* xa,
+                                                                 __m256d* xb, __m256d& la,
+                                                                 __m256d& lb) {
+  const Index d = X.cols();
+  load_rows8(X.data(), X.outerStride(), i, d, xa, xb);
+  __m256d mxa, mxb;
+  component_logs8(xa, xb, d, f, lk, mxa, mxb);
+  return log_sum_exp8(lk, f.log_norm.size(), mxa, mxb, ek, la, lb);
+}
+
 // The same pass as log_components + log_sum_exp_rows, eight points at a time
 // with every component's value kept on the stack: no pass over memory per
 // component. Rows past the last multiple of 8 are done by the generic code.
 GMMMI_TARGET_AVX2 inline void fused_density_avx2(const MatrixRef& X, const Factorised& f,
                                                  DensityWork& w, bool responsibilities) {
-  const Index N = X.rows(), d = X.cols(), K = f.log_norm.size();
+  const Index N = X.rows(), K = f.log_norm.size();
   const Index n8 = N - N % 8;
   alignas(32) double lk[kFusedMaxK * 8];
   alignas(32) float ek[kFusedMaxK * 8];
   __m256d xa[kFusedMaxDim], xb[kFusedMaxDim];
   for (Index i = 0; i < n8; i += 8) {
-    load_rows8(X.data(), X.outerStride(), i, d, xa, xb);
-    __m256d mxa, mxb;
-    component_logs8(xa, xb, d, f, lk, mxa, mxb);
     __m256d lda, ldb;
-    const __m256 sum = log_sum_exp8(lk, K, mxa, mxb, ek, lda, ldb);
+    const __m256 sum = density_rows8(X, i, f, lk, ek, xa, xb, lda, ldb);
     _mm256_storeu_pd(w.log_dens.data() + i, lda);
     _mm256_storeu_pd(w.log_dens.data() + i + 4, ldb);
     if (responsibilities) {

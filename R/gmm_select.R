@@ -28,7 +28,7 @@
 #' plot(sel)
 #' @export
 gmm_select <- function(x, max_components = 50, criterion = c("validation", "aic", "bic"),
-                       n_folds = 2, n_inits = 3, threshold = 1e-5, patience = 1,
+                       n_folds = 2, n_inits = 3, threshold = 1e-5, patience = NULL,
                        fixed_components = NULL, ..., n_threads = NULL) {
   call <- match.call()
   env <- current_env_call()

@@ -15,6 +15,9 @@
 #   reference  gmm_mi(x, y, control = gmm_mi_control(selection = "reference"))
 #   gmmmi      gmm_mi(x, y)                       (the package defaults)
 #   copula     gmm_mi(x, y, marginal = "gaussian_copula")
+#   patience1, patience3  the gmmmi rule with gmm_mi_control(patience = 1) or 3
+#              (the search stops after 1 or 3 numbers of components without
+#              improvement), whatever the installed default
 #   reselect   gmm_mi(x, y, control = gmm_mi_control(reselect = TRUE)), slow (K
 #              is chosen again in every bootstrap replicate): by default only
 #              on a few continuous distributions at N <= 5000 (--reselect).
@@ -81,7 +84,7 @@ time_limit <- if (is.null(v <- option_value(args, "--time-limit"))) Inf else as.
 reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" else v
 if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
 setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "copula") else split_list(v)
-if (length(bad <- setdiff(setting_names, c("reference", "gmmmi", "copula", "reselect")))) {
+if (length(bad <- setdiff(setting_names, c("reference", "gmmmi", "copula", "reselect", "patience1", "patience3")))) {
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
 }
 summarise_file <- option_value(args, "--summarise")
@@ -110,7 +113,7 @@ sd_or_na <- function(v) if (sum(!is.na(v)) > 1) stats::sd(v, na.rm = TRUE) else 
 
 summarise_runs <- function(raw) {
   key <- unique(raw[, c("dist", "n", "setting")])
-  setting_order <- c("reference", "gmmmi", "copula", "reselect")
+  setting_order <- c("reference", "gmmmi", "patience1", "patience3", "copula", "reselect")
   key <- key[order(match(key$dist, names(all_dists)), key$n, match(key$setting, setting_order)), ]
   rows <- lapply(seq_len(nrow(key)), function(i) {
     r <- raw[raw$dist == key$dist[i] & raw$n == key$n[i] & raw$setting == key$setting[i], ]
@@ -119,6 +122,7 @@ summarise_runs <- function(raw) {
     data.frame(dist = key$dist[i], n = key$n[i], setting = key$setting[i], truth = r$truth[1],
                runs = nrow(ok), n_failed = sum(!r$ok),
                bias = mean_or_na(ok$estimate - ok$truth), sd = sd_or_na(ok$estimate),
+               rmse = sqrt(mean_or_na((ok$estimate - ok$truth)^2)),
                mean_se = mean_or_na(ok$se), sd_over_se = sd_or_na(ok$estimate) / mean_or_na(ok$se),
                mean_abs_z = mean_or_na(abs(z[is.finite(z)])), mean_k = mean_or_na(ok$k),
                mean_time = mean_or_na(r$seconds), n_boot_failed = sum(ok$n_boot_failed),
@@ -155,6 +159,30 @@ compare_reselect <- function(raw) {
   do.call(rbind, rows)
 }
 
+# Each setting against the reference rule on the same datasets: the mean
+# difference of squared errors, (estimate - truth)^2 - (reference's)^2, over
+# its standard error (a paired t; above 2: this setting is reliably less
+# accurate than the reference in this cell, below -2: reliably more).
+compare_to_reference <- function(raw) {
+  ok <- raw[raw$ok, ]
+  ref <- ok[ok$setting == "reference", ]
+  if (!nrow(ref)) return(NULL)
+  others <- setdiff(unique(ok$setting), c("reference", "reselect"))
+  cells <- unique(ref[, c("dist", "n")])
+  for (s in others) {
+    cells[[s]] <- vapply(seq_len(nrow(cells)), function(i) {
+      a <- ref[ref$dist == cells$dist[i] & ref$n == cells$n[i], ]
+      b <- ok[ok$setting == s & ok$dist == cells$dist[i] & ok$n == cells$n[i], ]
+      j <- intersect(a$dataset, b$dataset)
+      if (length(j) < 3) return(NA_real_)
+      d <- (b$estimate[match(j, b$dataset)] - b$truth[1])^2 - (a$estimate[match(j, a$dataset)] - a$truth[1])^2
+      if (all(d == 0)) return(0)
+      mean(d) / (stats::sd(d) / sqrt(length(d)))
+    }, numeric(1))
+  }
+  cells
+}
+
 # One quantity of every setting side by side: a row per (dist, n), a column
 # per setting.
 side_by_side <- function(summ, what) {
@@ -176,12 +204,18 @@ print_tables <- function(raw) {
   summ <- summarise_runs(raw)
   cat("\nPer cell (bias = mean estimate - truth; sd across datasets; mean_abs_z ~ 0.80 if calibrated):\n")
   print(round_df(summ), row.names = FALSE)
-  labels <- c(bias = "bias (nat)", sd_over_se = "sd across datasets / mean se",
+  labels <- c(bias = "bias (nat)", rmse = "root mean squared error (nat)", sd_over_se = "sd across datasets / mean se",
               mean_abs_z = "mean |z| (0.80 if calibrated)", mean_k = "mean K",
               mean_time = "seconds per call")
   for (what in names(labels)) {
     cat(sprintf("\nSide by side: %s\n", labels[[what]]))
     print(round_df(side_by_side(summ, what), 3), row.names = FALSE)
+  }
+  paired <- compare_to_reference(raw)
+  if (!is.null(paired) && ncol(paired) > 2) {
+    cat("\nPaired against the reference rule: t of the squared-error difference",
+        "(> 2: reliably less accurate than the reference; < -2: reliably more)\n")
+    print(round_df(paired, 3), row.names = FALSE)
   }
   cmp <- compare_reselect(raw)
   if (!is.null(cmp)) {
@@ -242,6 +276,9 @@ call_setting <- function(setting, d) {
     reference = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
                        control = gmm_mi_control(selection = "reference"), n_threads = threads),
     gmmmi = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads),
+    patience1 = , patience3 =
+      gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads,
+             control = gmm_mi_control(patience = if (setting == "patience1") 1 else 3)),
     copula = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
                     marginal = "gaussian_copula", n_threads = threads),
     reselect = if (categorical) NULL else

@@ -48,6 +48,9 @@
 #   --datasets D       datasets per bias cell at N = 200 and 2000 (default 500)
 #   --datasets-large L datasets per bias cell at N = 20000 (default D)
 #   --time-limit MIN   stop starting new bias datasets after MIN minutes
+#   --resume           keep the rows already in the bias file and run only the
+#                      (cell, dataset) pairs it lacks; datasets are seeded by
+#                      index, so a resumed run gives the rows a single run would
 #   --threads T        threads for gmm_mi() (default 1)
 #   --summarise        only print the tables of the saved results
 # GMMMI_LIB, if set, is the library that gmmmi is loaded from.
@@ -65,9 +68,10 @@ if (!requireNamespace("FNN", quietly = TRUE)) stop("bench/paper.R needs the FNN 
 # ---- command line -------------------------------------------------------------
 args <- commandArgs(trailingOnly = TRUE)
 check_flags(args, c("--quick", "--part", "--datasets", "--datasets-large", "--time-limit",
-                    "--threads", "--summarise"))
+                    "--threads", "--summarise", "--resume"))
 quick <- "--quick" %in% args
 summarise_only <- "--summarise" %in% args
+resume <- "--resume" %in% args
 part <- if (is.null(v <- option_value(args, "--part"))) "all" else v
 if (!part %in% c("all", "validation", "bias", "choosing_k")) stop("--part must be validation, bias, choosing_k or all")
 datasets <- as.integer(if (is.null(v <- option_value(args, "--datasets"))) if (quick) 10L else 500L else v)
@@ -183,6 +187,15 @@ run_bias <- function() {
   sizes <- c(200, 2000, 20000)
   rows <- list()
   done <- 0
+  have <- character(0)
+  if (resume && file.exists(out_file("bias", "csv"))) {
+    old <- utils::read.csv(out_file("bias", "csv"), check.names = FALSE, stringsAsFactors = FALSE)
+    if (any(old$n_bootstrap != n_bootstrap | old$mc_samples != mc_samples))
+      stop("--resume: the saved bias rows were made with other n_bootstrap or mc_samples")
+    rows[[1]] <- old[setdiff(names(old), c("n_bootstrap", "mc_samples"))]
+    have <- paste(old$transform, old$n, old$dataset)
+    cat(sprintf("resuming: %d saved rows kept\n", nrow(old)))
+  }
   for (index in seq_len(max(datasets, datasets_large))) {
     if (minutes() > time_limit) {
       cat(sprintf("time limit reached after %.1f min: %d dataset indices done\n", minutes(), done))
@@ -190,8 +203,10 @@ run_bias <- function() {
     }
     for (n in sizes) {
       if (index > (if (n == 20000) datasets_large else datasets)) next
+      todo <- names(transforms)[!paste(names(transforms), n, index) %in% have]
+      if (!length(todo)) next
       base <- bias_data(n, index)
-      for (tr in names(transforms)) {
+      for (tr in todo) {
         d <- base$data
         d[, 2] <- transforms[[tr]](d[, 2])
         f <- fit_mi(d, base$seed + 7919 * match(tr, names(transforms)))

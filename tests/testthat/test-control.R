@@ -1,19 +1,25 @@
 # gmm_mi_control(): defaults, validation and printing.
 
-test_that("the two selection rules set init and reg_covar; user values win", {
+test_that("the two selection rules set init, reg_covar and patience; user values win", {
   ctl <- gmm_mi_control()
   expect_identical(ctl$selection, "gmmmi")
   expect_identical(ctl$init, "mixed")
   expect_identical(ctl$reg_covar, 1e-6)
+  expect_identical(ctl$patience, 3L)
   expect_false(ctl$reselect)
   ref <- gmm_mi_control(selection = "reference")
   expect_identical(ref$init, "random_responsibilities")
   expect_identical(ref$reg_covar, 1e-15)
+  expect_identical(ref$patience, 1L)
   expect_identical(gmm_mi_control(selection = "reference", init = "kmeans")$init, "kmeans")
   expect_identical(gmm_mi_control(reg_covar = 1e-3)$reg_covar, 1e-3)
+  expect_identical(gmm_mi_control(patience = 1)$patience, 1L)
+  expect_identical(gmm_mi_control(selection = "reference", patience = 2)$patience, 2L)
+  # gmm_select() follows the same rules.
+  expect_null(formals(gmm_select)$patience)
   # Every other default is the reference's under both rules.
-  expect_identical(ctl[setdiff(names(ctl), c("selection", "init", "reg_covar"))],
-                   ref[setdiff(names(ref), c("selection", "init", "reg_covar"))])
+  ruled <- c("selection", "init", "reg_covar", "patience")
+  expect_identical(ctl[setdiff(names(ctl), ruled)], ref[setdiff(names(ref), ruled)])
   # A control made under one rule keeps its values when validated again.
   expect_identical(gmmmi:::check_control(ref, NULL), ref)
 })

@@ -68,9 +68,10 @@ test_that("the table has the documented columns and consistent information crite
   df <- gmm_df(tab$k, 2)
   expect_equal(tab$aic, -2 * tab$loglik + 2 * df)
   expect_equal(tab$bic, -2 * tab$loglik + log(n) * df)
-  # Stopping rule: with patience 1, exactly one number of components is tried
-  # past the chosen one.
-  expect_identical(nrow(tab), sel$n_components + 1L)
+  # Stopping rule: exactly `patience` numbers of components (3 under the
+  # default rule) are tried past the chosen one.
+  expect_identical(sel$control$patience, 3L)
+  expect_identical(nrow(tab), sel$n_components + 3L)
   expect_identical(sel$n, n)
   expect_s3_class(sel$control, "gmm_mi_control")
 })
@@ -86,7 +87,7 @@ test_that("the full-data log-likelihood is in the data's units", {
   Sn <- cov(x) * (n - 1) / n
   ll1 <- -n / 2 * (2 * log(2 * pi) + as.numeric(determinant(Sn)$modulus) + 2)
   set.seed(69)
-  sel <- quiet_short_fits(gmm_select(x, max_components = 3, n_threads = 2))
+  sel <- quiet_short_fits(gmm_select(x, max_components = 3, patience = 1, n_threads = 2))
   expect_equal(sel$table$loglik[1], ll1, tolerance = 1e-6)
   fit1 <- gmm_fit(x, k = 1)
   expect_equal(sel$table$aic[1], AIC(fit1), tolerance = 1e-6)
@@ -207,7 +208,7 @@ test_that("print() and plot() work", {
   set.seed(89)
   sel <- gmm_select(x, max_components = 8, init = "kmeans", threshold = 5e-3, n_threads = 2)
   out <- capture.output(print(sel))
-  expect_match(out[1], "chosen by validation: 3 (tried 1 to 4)", fixed = TRUE)
+  expect_match(out[1], "chosen by validation: 3 (tried 1 to 6)", fixed = TRUE)
   expect_true(any(grepl("*", out, fixed = TRUE)))
   grDevices::pdf(NULL)
   on.exit(grDevices::dev.off(), add = TRUE)

@@ -51,6 +51,9 @@
 #   --resume           keep the rows already in the bias file and run only the
 #                      (cell, dataset) pairs it lacks; datasets are seeded by
 #                      index, so a resumed run gives the rows a single run would
+#   --first-dataset J  start the bias part at dataset index J (default 1), so
+#                      that two processes can share the indices; stack their
+#                      bias files and rerun with --resume to rebuild the summary
 #   --threads T        threads for gmm_mi() (default 1)
 #   --summarise        only print the tables of the saved results
 # GMMMI_LIB, if set, is the library that gmmmi is loaded from.
@@ -68,10 +71,12 @@ if (!requireNamespace("FNN", quietly = TRUE)) stop("bench/paper.R needs the FNN 
 # ---- command line -------------------------------------------------------------
 args <- commandArgs(trailingOnly = TRUE)
 check_flags(args, c("--quick", "--part", "--datasets", "--datasets-large", "--time-limit",
-                    "--threads", "--summarise", "--resume"))
+                    "--threads", "--summarise", "--resume", "--first-dataset"))
 quick <- "--quick" %in% args
 summarise_only <- "--summarise" %in% args
 resume <- "--resume" %in% args
+first_dataset <- as.integer(if (is.null(v <- option_value(args, "--first-dataset"))) 1L else v)
+if (is.na(first_dataset) || first_dataset < 1) stop("--first-dataset needs a positive whole number")
 part <- if (is.null(v <- option_value(args, "--part"))) "all" else v
 if (!part %in% c("all", "validation", "bias", "choosing_k")) stop("--part must be validation, bias, choosing_k or all")
 datasets <- as.integer(if (is.null(v <- option_value(args, "--datasets"))) if (quick) 10L else 500L else v)
@@ -196,7 +201,7 @@ run_bias <- function() {
     have <- paste(old$transform, old$n, old$dataset)
     cat(sprintf("resuming: %d saved rows kept\n", nrow(old)))
   }
-  for (index in seq_len(max(datasets, datasets_large))) {
+  for (index in seq(first_dataset, length.out = max(0, max(datasets, datasets_large) - first_dataset + 1))) {
     if (minutes() > time_limit) {
       cat(sprintf("time limit reached after %.1f min: %d dataset indices done\n", minutes(), done))
       break

@@ -15,6 +15,8 @@
 #   reference  gmm_mi(x, y, control = gmm_mi_control(selection = "reference"))
 #   gmmmi      gmm_mi(x, y)                       (the package defaults)
 #   copula     gmm_mi(x, y, marginal = "gaussian_copula")
+#   floor15    the gmmmi rule with the reference's covariance floor,
+#              gmm_mi_control(reg_covar = 1e-15)
 #   patience1, patience3  the gmmmi rule with gmm_mi_control(patience = 1) or 3
 #              (the search stops after 1 or 3 numbers of components without
 #              improvement), whatever the installed default
@@ -84,7 +86,7 @@ time_limit <- if (is.null(v <- option_value(args, "--time-limit"))) Inf else as.
 reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" else v
 if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
 setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "copula") else split_list(v)
-if (length(bad <- setdiff(setting_names, c("reference", "gmmmi", "copula", "reselect", "patience1", "patience3")))) {
+if (length(bad <- setdiff(setting_names, c("reference", "gmmmi", "copula", "reselect", "patience1", "patience3", "floor15")))) {
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
 }
 summarise_file <- option_value(args, "--summarise")
@@ -113,7 +115,7 @@ sd_or_na <- function(v) if (sum(!is.na(v)) > 1) stats::sd(v, na.rm = TRUE) else 
 
 summarise_runs <- function(raw) {
   key <- unique(raw[, c("dist", "n", "setting")])
-  setting_order <- c("reference", "gmmmi", "patience1", "patience3", "copula", "reselect")
+  setting_order <- c("reference", "gmmmi", "floor15", "patience1", "patience3", "copula", "reselect")
   key <- key[order(match(key$dist, names(all_dists)), key$n, match(key$setting, setting_order)), ]
   rows <- lapply(seq_len(nrow(key)), function(i) {
     r <- raw[raw$dist == key$dist[i] & raw$n == key$n[i] & raw$setting == key$setting[i], ]
@@ -276,6 +278,8 @@ call_setting <- function(setting, d) {
     reference = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
                        control = gmm_mi_control(selection = "reference"), n_threads = threads),
     gmmmi = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads),
+    floor15 = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads,
+                     control = gmm_mi_control(reg_covar = 1e-15)),
     patience1 = , patience3 =
       gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads,
              control = gmm_mi_control(patience = if (setting == "patience1") 1 else 3)),

@@ -104,10 +104,10 @@ make_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                          selection = c("gmmmi", "reference"), reselect = FALSE,
                          accelerate = TRUE, env) {
   selection <- check_choice(selection, c("gmmmi", "reference"), "selection", env)
+  # A setting left NULL takes the rule's value.
   rule <- selection_defaults[[selection]]
-  if (is.null(init)) init <- rule$init
-  if (is.null(reg_covar)) reg_covar <- rule$reg_covar
-  if (is.null(patience)) patience <- rule$patience
+  here <- environment()
+  for (name in names(rule)) if (is.null(here[[name]])) here[[name]] <- rule[[name]]
   out <- list(
     init = check_choice(init, c(init_types, "mixed"), "init", env),
     n_inits = check_whole(n_inits, "n_inits", env, min = 1, max = 1000),
@@ -146,7 +146,8 @@ check_control <- function(control, call) {
   }
   # A control list may have been edited by hand: validate every field again.
   fields <- setdiff(names(formals(make_control)), "env")
-  missing <- setdiff(setdiff(fields, c("fixed_components", "init", "reg_covar", "patience")), names(control))
+  may_be_null <- c("fixed_components", names(selection_defaults[[1]]))
+  missing <- setdiff(setdiff(fields, may_be_null), names(control))
   if (length(missing)) {
     gmmmi_abort(c("{.arg control} must be made by {.fn gmm_mi_control}.",
                   "x" = "It lacks {.field {missing}}."), call)

@@ -86,7 +86,9 @@ time_limit <- if (is.null(v <- option_value(args, "--time-limit"))) Inf else as.
 reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" else v
 if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
 setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "copula") else split_list(v)
-if (length(bad <- setdiff(setting_names, c("reference", "gmmmi", "copula", "reselect", "patience1", "patience3", "floor15")))) {
+# Every setting call_setting() knows, in the order the tables show them.
+known_settings <- c("reference", "gmmmi", "floor15", "patience1", "patience3", "copula", "reselect")
+if (length(bad <- setdiff(setting_names, known_settings))) {
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
 }
 summarise_file <- option_value(args, "--summarise")
@@ -115,8 +117,7 @@ sd_or_na <- function(v) if (sum(!is.na(v)) > 1) stats::sd(v, na.rm = TRUE) else 
 
 summarise_runs <- function(raw) {
   key <- unique(raw[, c("dist", "n", "setting")])
-  setting_order <- c("reference", "gmmmi", "floor15", "patience1", "patience3", "copula", "reselect")
-  key <- key[order(match(key$dist, names(all_dists)), key$n, match(key$setting, setting_order)), ]
+  key <- key[order(match(key$dist, names(all_dists)), key$n, match(key$setting, known_settings)), ]
   rows <- lapply(seq_len(nrow(key)), function(i) {
     r <- raw[raw$dist == key$dist[i] & raw$n == key$n[i] & raw$setting == key$setting[i], ]
     ok <- r[r$ok, ]
@@ -135,6 +136,13 @@ summarise_runs <- function(raw) {
   out
 }
 
+# Runs `a` and `b` of one cell restricted to the datasets both have, in the
+# same order.
+pair_runs <- function(a, b) {
+  j <- intersect(a$dataset, b$dataset)
+  list(a = a[match(j, a$dataset), ], b = b[match(j, b$dataset), ], n = length(j))
+}
+
 # reselect beside gmmmi on the datasets where both gave an estimate.
 compare_reselect <- function(raw) {
   rs <- raw[raw$setting == "reselect" & raw$ok, ]
@@ -142,13 +150,11 @@ compare_reselect <- function(raw) {
   cells <- unique(rs[, c("dist", "n")])
   rows <- lapply(seq_len(nrow(cells)), function(i) {
     pick <- function(s) raw[raw$setting == s & raw$ok & raw$dist == cells$dist[i] & raw$n == cells$n[i], ]
-    a <- pick("gmmmi")
-    b <- pick("reselect")
-    j <- intersect(a$dataset, b$dataset)
-    if (!length(j)) return(NULL)
-    a <- a[match(j, a$dataset), ]
-    b <- b[match(j, b$dataset), ]
-    data.frame(dist = cells$dist[i], n = cells$n[i], datasets = length(j),
+    p <- pair_runs(pick("gmmmi"), pick("reselect"))
+    if (!p$n) return(NULL)
+    a <- p$a
+    b <- p$b
+    data.frame(dist = cells$dist[i], n = cells$n[i], datasets = p$n,
                bias_gmmmi = mean(a$estimate - a$truth), bias_reselect = mean(b$estimate - b$truth),
                sd_gmmmi = sd_or_na(a$estimate), sd_reselect = sd_or_na(b$estimate),
                se_gmmmi = mean(a$se), se_reselect = mean(b$se), se_ratio = mean(b$se) / mean(a$se),
@@ -173,11 +179,10 @@ compare_to_reference <- function(raw) {
   cells <- unique(ref[, c("dist", "n")])
   for (s in others) {
     cells[[s]] <- vapply(seq_len(nrow(cells)), function(i) {
-      a <- ref[ref$dist == cells$dist[i] & ref$n == cells$n[i], ]
-      b <- ok[ok$setting == s & ok$dist == cells$dist[i] & ok$n == cells$n[i], ]
-      j <- intersect(a$dataset, b$dataset)
-      if (length(j) < 3) return(NA_real_)
-      d <- (b$estimate[match(j, b$dataset)] - b$truth[1])^2 - (a$estimate[match(j, a$dataset)] - a$truth[1])^2
+      p <- pair_runs(ref[ref$dist == cells$dist[i] & ref$n == cells$n[i], ],
+                     ok[ok$setting == s & ok$dist == cells$dist[i] & ok$n == cells$n[i], ])
+      if (p$n < 3) return(NA_real_)
+      d <- (p$b$estimate - p$b$truth)^2 - (p$a$estimate - p$a$truth)^2
       if (all(d == 0)) return(0)
       mean(d) / (stats::sd(d) / sqrt(length(d)))
     }, numeric(1))
@@ -271,23 +276,20 @@ if (length(missing_api)) {
        "(bash tools/dev-install.sh LIB) and point GMMMI_LIB at LIB.", call. = FALSE)
 }
 
-# One gmm_mi() call per setting; NULL when the setting does not apply.
+# One gmm_mi() call per setting: the same data and sizes, and the arguments
+# that make the setting. (reselect never sees a categorical x: runs_setting().)
 call_setting <- function(setting, d) {
-  categorical <- is.factor(d$x)
-  switch(setting,
-    reference = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
-                       control = gmm_mi_control(selection = "reference"), n_threads = threads),
-    gmmmi = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads),
-    floor15 = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads,
-                     control = gmm_mi_control(reg_covar = 1e-15)),
-    patience1 = , patience3 =
-      gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples, n_threads = threads,
-             control = gmm_mi_control(patience = if (setting == "patience1") 1 else 3)),
-    copula = gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
-                    marginal = "gaussian_copula", n_threads = threads),
-    reselect = if (categorical) NULL else
-      gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
-             control = gmm_mi_control(reselect = TRUE), n_threads = threads))
+  extra <- switch(setting,
+    reference = list(control = gmm_mi_control(selection = "reference")),
+    gmmmi = list(),
+    floor15 = list(control = gmm_mi_control(reg_covar = 1e-15)),
+    patience1 = list(control = gmm_mi_control(patience = 1)),
+    patience3 = list(control = gmm_mi_control(patience = 3)),
+    copula = list(marginal = "gaussian_copula"),
+    reselect = list(control = gmm_mi_control(reselect = TRUE)))
+  run <- function(...) gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
+                              n_threads = threads, ...)
+  do.call(run, extra)
 }
 
 runs_setting <- function(setting, id, n, d) {

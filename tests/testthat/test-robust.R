@@ -31,8 +31,7 @@ test_that("narrow uniform noise: the default patience goes past a dip in the hel
   # default (3) tries three more. bench/accuracy.R: mean bias -0.060 (patience
   # 1) against -0.021 (3) at N = 5000 over 10 datasets.
   set.seed(103)
-  x <- stats::runif(3000)
-  d <- cbind(x, x + stats::runif(3000, -0.1, 0.1))
+  d <- uniform_noise(3000, 0.1)
   truth <- acc_mi_flat(0.1)
   set.seed(7)
   fit <- gmm_mi(d, n_bootstrap = 20, mc_samples = 2e4)

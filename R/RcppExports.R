@@ -17,8 +17,8 @@ gmm_select_cpp <- function(x, control, n_threads, progress) {
     .Call(`_gmmmi_gmm_select_cpp`, x, control, n_threads, progress)
 }
 
-gmm_mi_cpp <- function(x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress) {
-    .Call(`_gmmmi_gmm_mi_cpp`, x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress)
+gmm_mi_cpp <- function(x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress, alternative) {
+    .Call(`_gmmmi_gmm_mi_cpp`, x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress, alternative)
 }
 
 gmm_integral_cpp <- function(p, q, type, mc_samples) {

@@ -41,13 +41,25 @@
 #' @param prior For a category: p(c) is `"empirical"` (the category
 #'   frequencies, the default) or `"uniform"` (1 / number of categories, the
 #'   reference implementation's choice).
-#' @param marginal `"none"`, or `"gaussian_copula"` to replace every
-#'   continuous column by `qnorm()` of its ranks, `rank / (n + 1)` (ties get
-#'   their average rank), before fitting. MI does not change under a monotone
-#'   map of each coordinate, so the target is the same, while flat, skewed
-#'   and heavy-tailed margins become Gaussian and need fewer components. The
-#'   fitted mixtures (`fit`, `selection`) are then in the transformed
-#'   coordinates. Ties (discrete-valued columns) are not made continuous.
+#' @param marginal How the margins are coded before fitting: `"none"` (as
+#'   they are), `"gaussian_copula"` (every continuous column replaced by
+#'   `qnorm()` of its ranks, `rank / (n + 1)`, ties getting their average
+#'   rank), or `"auto"`, which selects the number of components for both
+#'   codings on the same cross-validation folds and keeps the copula only
+#'   when it predicts the dependence of held-out rows clearly better: the
+#'   mean gain in held-out pointwise MI must exceed 2 standard errors of the
+#'   paired differences, otherwise the data stay as they are. MI does not
+#'   change under a monotone map of each coordinate, so the target is the
+#'   same either way, while flat, bounded and heavy-tailed margins become
+#'   Gaussian; but a thin band or a sharp edge in the joint density can
+#'   become harder to model, which is why the choice is made from the data.
+#'   `NULL` (the default) means `"auto"` under `selection = "gmmmi"` in
+#'   `control`, and `"none"` under `selection = "reference"`. For a category
+#'   and a continuous variable, `"auto"` keeps the data as they are. With
+#'   the copula, the fitted mixtures (`fit`, `selection`) are in the
+#'   transformed coordinates. Ties (discrete-valued columns) are not made
+#'   continuous. `"auto"` costs a second selection (about 1.5 times the time
+#'   of `"none"`; see `bench/accuracy.R`).
 #' @param control Settings of the fits, from [gmm_mi_control()]; with
 #'   `reselect = TRUE` there, each bootstrap replicate chooses its own number
 #'   of components (continuous variables only).
@@ -62,8 +74,12 @@
 #'   `n_retried` and `n_failed` (bootstrap fits that had to be restarted, and
 #'   that failed even so; failed ones are left out of the estimate),
 #'   `bootstrap_k` (the number of components of each bootstrap fit),
-#'   `marginal`, `data` (as fitted, so transformed with the copula option)
-#'   and `call`.
+#'   `marginal` (the coding used: `"none"` or `"gaussian_copula"`),
+#'   `marginal_choice` (with `marginal = "auto"`: the coding `chosen`, the
+#'   mean held-out pointwise MI under each coding, `score`, the paired
+#'   `gain` of the copula and its standard error `gain_se`, and the threshold
+#'   `z`; otherwise `NULL`), `data` (as fitted, so transformed when the
+#'   copula was used) and `call`.
 #' @seealso [confint.gmm_mi()], [plot.gmm_mi()], [gmm_mi_control()].
 #' @examples
 #' set.seed(1)
@@ -77,7 +93,7 @@
 #' @export
 gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
                    units = c("nat", "bit"), prior = c("empirical", "uniform"),
-                   marginal = c("none", "gaussian_copula"),
+                   marginal = NULL,
                    control = gmm_mi_control(), n_threads = NULL) {
   call <- match.call()
   env <- current_env_call()
@@ -85,8 +101,8 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
   units <- check_choice(units, c("nat", "bit"), "units", env)
   prior <- check_choice(prior, c("empirical", "uniform"), "prior", env)
-  marginal <- check_choice(marginal, c("none", "gaussian_copula"), "marginal", env)
   control <- check_control(control, env)
+  marginal <- resolve_marginal(marginal, control, env)
   n_threads <- resolve_threads(n_threads, env)
   if (is_discrete(x) || is_discrete(y)) {
     if (control$reselect) {
@@ -98,10 +114,20 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   blocks <- mi_blocks(x, y, z, env)
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
+  alternative <- if (marginal == "auto") apply_marginal(joint, "gaussian_copula")
 
   res <- call_core(gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap,
-                              mc_samples, n_threads, progress_callback("Bootstrap fits", environment())),
+                              mc_samples, n_threads, progress_callback("Bootstrap fits", environment()),
+                              alternative),
                    env)
+  coding <- res$coding
+  if (!is.null(coding)) {
+    if (coding$alternative) joint <- alternative
+    marginal <- if (coding$alternative) "gaussian_copula" else "none"
+    coding <- list(chosen = marginal, score = c(none = coding$score, gaussian_copula = coding$score_alt) / unit_divisor(units),
+                   gain = coding$gain / unit_divisor(units), gain_se = coding$gain_se / unit_divisor(units),
+                   z = coding$z)
+  }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
   div <- unit_divisor(units)
   stats <- summarise_bootstrap(res, n_bootstrap, div, env)
@@ -115,13 +141,20 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
                  conditional = length(blocks$z) > 0, type = "continuous",
                  n_retried = res$n_retried, n_failed = res$n_failed,
                  bootstrap_k = res$bootstrap_k, reselect = control$reselect, marginal = marginal,
-                 data = joint, call = call),
+                 marginal_choice = coding, data = joint, call = call),
             class = "gmm_mi")
+}
+
+# marginal = NULL follows the selection rule: "auto" under gmmmi's, "none"
+# under the reference's.
+resolve_marginal <- function(marginal, control, call) {
+  if (is.null(marginal)) return(if (identical(control$selection, "reference")) "none" else "auto")
+  check_choice(marginal, c("auto", "none", "gaussian_copula"), "marginal", call)
 }
 
 # The copula option: each column replaced by qnorm of its ranks / (n + 1).
 apply_marginal <- function(m, marginal) {
-  if (marginal == "none") return(m)
+  if (marginal != "gaussian_copula") return(m)
   n <- nrow(m)
   out <- apply(m, 2, function(v) stats::qnorm(rank(v, ties.method = "average") / (n + 1)))
   dim(out) <- dim(m)
@@ -192,6 +225,7 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, mar
     gmmmi_abort("{.arg x} and {.arg y} must have the same number of rows ({.arg {cat_arg}} has {length(labels)}, {.arg {cont_arg}} has {nrow(cont)}).", env)
   }
   check_no_constant(cont, cont_arg, env)
+  if (marginal == "auto") marginal <- "none"  # one mixture per category: no joint score to compare
   cont <- apply_marginal(cont, marginal)
   counts <- table(labels)
   need <- control$n_folds * max(2L, if (is.null(control$fixed_components)) 1L else control$fixed_components)
@@ -362,7 +396,8 @@ summary.gmm_mi <- function(object, level = 0.95, ...) {
                  components = describe_components(object),
                  selection = selection_tables(object),
                  n_retried = object$n_retried,
-                 n_failed = object$n_failed, full_data = object$full_data),
+                 n_failed = object$n_failed, full_data = object$full_data,
+                 marginal_choice = object$marginal_choice),
             class = "summary.gmm_mi")
 }
 
@@ -381,6 +416,12 @@ print.summary.gmm_mi <- function(x, digits = 4, ...) {
   cat(sprintf("  n = %d, %d bootstrap fits (%d restarted, %d failed)\n", x$n, x$n_bootstrap,
               x$n_retried, x$n_failed))
   cat(sprintf("\n%s\n", x$components))
+  if (!is.null(ch <- x$marginal_choice)) {
+    cat(sprintf("Margins (marginal = \"auto\"): %s chosen; held-out pointwise MI %s (as is), %s (copula), gain %s %s %s, threshold %g se\n",
+                if (ch$chosen == "none") "as is" else "Gaussian copula",
+                format(ch$score[["none"]], digits = digits), format(ch$score[["gaussian_copula"]], digits = digits),
+                format(ch$gain, digits = 2), pm_symbol(), format(ch$gain_se, digits = 2), ch$z))
+  }
   for (nm in names(x$selection)) {
     if (nzchar(nm)) cat(sprintf("Category %s:\n", nm))
     print(x$selection[[nm]][, c("k", "validation", "aic", "bic")], row.names = FALSE, digits = 6)

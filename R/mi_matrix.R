@@ -26,8 +26,9 @@
 #' @param y A data frame, matrix or vector with the same number of rows (for
 #'   instance the generating factors), or `NULL` for the MI between every two
 #'   columns of `x`.
-#' @param ... Settings passed to [gmm_mi()]: `units`, `prior`, `control` and
-#'   `n_threads`.
+#' @param ... Settings passed to [gmm_mi()]: `units`, `prior`, `marginal`,
+#'   `control` and `n_threads` (with `marginal = "auto"`, the default, each
+#'   pair chooses its own coding of the margins).
 #' @param n_bootstrap,mc_samples Bootstrap refits and Monte Carlo draws for
 #'   each pair, as in [gmm_mi()].
 #' @return An object of class `"mi_matrix"`: `estimate` and `se` (matrices with
@@ -130,7 +131,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
 # Validates what mi_matrix() passes on to gmm_mi(), and decides the threads
 # of each pair: one per worker under a parallel plan.
 mi_matrix_settings <- function(dots, env) {
-  allowed <- c("units", "prior", "control", "n_threads")
+  allowed <- c("units", "prior", "marginal", "control", "n_threads")
   nm <- names(dots)
   if (length(dots) && (is.null(nm) || any(!nzchar(nm)))) {
     gmmmi_abort(c("Every argument in {.arg ...} must be named.",
@@ -145,9 +146,10 @@ mi_matrix_settings <- function(dots, env) {
   prior <- check_choice(if (is.null(dots$prior)) "empirical" else dots$prior,
                         c("empirical", "uniform"), "prior", env)
   control <- check_control(if (is.null(dots$control)) gmm_mi_control() else dots$control, env)
+  marginal <- resolve_marginal(dots$marginal, control, env)
   n_threads <- if (!is.null(dots$n_threads)) resolve_threads(dots$n_threads, env) else
     if (plan_is_sequential()) resolve_threads(NULL, env) else 1L
-  list(units = units, prior = prior, control = control, n_threads = n_threads)
+  list(units = units, prior = prior, marginal = marginal, control = control, n_threads = n_threads)
 }
 
 plan_is_sequential <- function() {
@@ -180,7 +182,7 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, pr
     res <- withCallingHandlers(
       tryCatch(gmm_mi(xcols[[tasks[k, 1]]], ycols[[tasks[k, 2]]], n_bootstrap = n_bootstrap,
                       mc_samples = mc_samples, units = settings$units, prior = settings$prior,
-                      control = settings$control, n_threads = settings$n_threads),
+                      marginal = settings$marginal, control = settings$control, n_threads = settings$n_threads),
                gmmmi_error = function(e) e),
       warning = function(w) {
         warnings[[length(warnings) + 1]] <<- list(message = conditionMessage(w),

@@ -13,7 +13,10 @@
 #   vector_2x2                  2-column X and 2-column Y, jointly Gaussian
 # Settings (one gmm_mi() call each on the same dataset, with the same seed):
 #   reference  gmm_mi(x, y, control = gmm_mi_control(selection = "reference"))
-#   gmmmi      gmm_mi(x, y)                       (the package defaults)
+#   gmmmi      gmm_mi(x, y)                       (the package defaults:
+#              marginal = "auto" chooses the coding of the margins)
+#   none       gmm_mi(x, y, marginal = "none")    (the defaults with the data
+#              as they are; the defaults before marginal = "auto")
 #   copula     gmm_mi(x, y, marginal = "gaussian_copula")
 #   floor15    the gmmmi rule with the reference's covariance floor,
 #              gmm_mi_control(reg_covar = 1e-15)
@@ -32,8 +35,10 @@
 # se is calibrated and the bias small), mean_k (number of components of the
 # full-data fit; for the categorical case the sum over categories), mean_time
 # (seconds per gmm_mi() call), n_boot_failed (bootstrap fits that failed,
-# summed) and n_warned (runs that warned). With reselect, a second table
-# compares it with gmmmi on the same datasets: se ratio and time ratio.
+# summed), n_warned (runs that warned) and copula_share (runs whose fit was on
+# Gaussian-copula margins; "auto" chooses per dataset). With reselect, a
+# second table compares it with gmmmi on the same datasets: se ratio and time
+# ratio.
 #
 # Seeds: the dataset of (distribution, N, index j) is drawn after
 # set.seed(seed_data), and every setting's gmm_mi() call on it starts from
@@ -87,7 +92,7 @@ reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" el
 if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
 setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "copula") else split_list(v)
 # Every setting call_setting() knows, in the order the tables show them.
-known_settings <- c("reference", "gmmmi", "floor15", "patience1", "patience3", "copula", "reselect")
+known_settings <- c("reference", "gmmmi", "none", "floor15", "patience1", "patience3", "copula", "reselect")
 if (length(bad <- setdiff(setting_names, known_settings))) {
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
 }
@@ -128,6 +133,7 @@ summarise_runs <- function(raw) {
                rmse = sqrt(mean_or_na((ok$estimate - ok$truth)^2)),
                mean_se = mean_or_na(ok$se), sd_over_se = sd_or_na(ok$estimate) / mean_or_na(ok$se),
                mean_abs_z = mean_or_na(abs(z[is.finite(z)])), mean_k = mean_or_na(ok$k),
+               copula_share = mean_or_na(ok$coding == "gaussian_copula"),
                mean_time = mean_or_na(r$seconds), n_boot_failed = sum(ok$n_boot_failed),
                n_warned = sum(r$n_warnings > 0), stringsAsFactors = FALSE)
   })
@@ -213,6 +219,7 @@ print_tables <- function(raw) {
   print(round_df(summ), row.names = FALSE)
   labels <- c(bias = "bias (nat)", rmse = "root mean squared error (nat)", sd_over_se = "sd across datasets / mean se",
               mean_abs_z = "mean |z| (0.80 if calibrated)", mean_k = "mean K",
+              copula_share = "share of runs fitted on Gaussian-copula margins",
               mean_time = "seconds per call")
   for (what in names(labels)) {
     cat(sprintf("\nSide by side: %s\n", labels[[what]]))
@@ -246,7 +253,11 @@ write_results <- function(raw, stem, settings = NULL) {
 }
 
 if (!is.null(summarise_file)) {
-  raw <- do.call(rbind, lapply(split_list(summarise_file), utils::read.csv, stringsAsFactors = FALSE))
+  parts <- lapply(split_list(summarise_file), utils::read.csv, stringsAsFactors = FALSE)
+  # Files written before a column existed get it as NA.
+  cols <- unique(unlist(lapply(parts, names)))
+  parts <- lapply(parts, function(p) { p[setdiff(cols, names(p))] <- NA; p[cols] })
+  raw <- do.call(rbind, parts)
   print_tables(raw)
   if (!is.null(out_stem)) {
     # n_bootstrap, mc_samples and threads of the saved summaries, when all agree.
@@ -282,6 +293,7 @@ call_setting <- function(setting, d) {
   extra <- switch(setting,
     reference = list(control = gmm_mi_control(selection = "reference")),
     gmmmi = list(),
+    none = list(marginal = "none"),
     floor15 = list(control = gmm_mi_control(reg_covar = 1e-15)),
     patience1 = list(control = gmm_mi_control(patience = 1)),
     patience3 = list(control = gmm_mi_control(patience = 3)),
@@ -315,7 +327,8 @@ run_one <- function(setting, d, truth, seed) {
     error = function(e) e)
   seconds <- proc.time()[["elapsed"]] - t0
   base <- data.frame(truth = truth, ok = FALSE, estimate = NA_real_, se = NA_real_, k = NA_real_,
-                     boot_k_mean = NA_real_, n_boot_failed = NA_integer_, seconds = seconds,
+                     boot_k_mean = NA_real_, n_boot_failed = NA_integer_, coding = NA_character_,
+                     seconds = seconds,
                      n_warnings = length(warnings),
                      warning = if (length(warnings)) gsub("\\s+", " ", warnings[1]) else "",
                      error = "", stringsAsFactors = FALSE)
@@ -329,6 +342,7 @@ run_one <- function(setting, d, truth, seed) {
   base$k <- sum(res$n_components)
   if (!is.null(res$bootstrap_k)) base$boot_k_mean <- mean_or_na(res$bootstrap_k)
   base$n_boot_failed <- res$n_failed
+  if (!is.null(res$marginal)) base$coding <- res$marginal
   if (!base$ok) base$error <- "non-finite estimate"
   base
 }

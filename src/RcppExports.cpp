@@ -70,8 +70,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // gmm_mi_cpp
-Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims, Rcpp::IntegerVector y_dims, Rcpp::IntegerVector z_dims, Rcpp::List control, int n_bootstrap, double mc_samples, int n_threads, SEXP progress);
-RcppExport SEXP _gmmmi_gmm_mi_cpp(SEXP xSEXP, SEXP x_dimsSEXP, SEXP y_dimsSEXP, SEXP z_dimsSEXP, SEXP controlSEXP, SEXP n_bootstrapSEXP, SEXP mc_samplesSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
+Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims, Rcpp::IntegerVector y_dims, Rcpp::IntegerVector z_dims, Rcpp::List control, int n_bootstrap, double mc_samples, int n_threads, SEXP progress, Rcpp::Nullable<Rcpp::NumericMatrix> alternative);
+RcppExport SEXP _gmmmi_gmm_mi_cpp(SEXP xSEXP, SEXP x_dimsSEXP, SEXP y_dimsSEXP, SEXP z_dimsSEXP, SEXP controlSEXP, SEXP n_bootstrapSEXP, SEXP mc_samplesSEXP, SEXP n_threadsSEXP, SEXP progressSEXP, SEXP alternativeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -84,7 +84,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type mc_samples(mc_samplesSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type progress(progressSEXP);
-    rcpp_result_gen = Rcpp::wrap(gmm_mi_cpp(x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress));
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericMatrix> >::type alternative(alternativeSEXP);
+    rcpp_result_gen = Rcpp::wrap(gmm_mi_cpp(x, x_dims, y_dims, z_dims, control, n_bootstrap, mc_samples, n_threads, progress, alternative));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -128,7 +129,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmmi_gmm_density_cpp", (DL_FUNC) &_gmmmi_gmm_density_cpp, 2},
     {"_gmmmi_gmm_simulate_cpp", (DL_FUNC) &_gmmmi_gmm_simulate_cpp, 2},
     {"_gmmmi_gmm_select_cpp", (DL_FUNC) &_gmmmi_gmm_select_cpp, 4},
-    {"_gmmmi_gmm_mi_cpp", (DL_FUNC) &_gmmmi_gmm_mi_cpp, 9},
+    {"_gmmmi_gmm_mi_cpp", (DL_FUNC) &_gmmmi_gmm_mi_cpp, 10},
     {"_gmmmi_gmm_integral_cpp", (DL_FUNC) &_gmmmi_gmm_integral_cpp, 4},
     {"_gmmmi_gmm_mi_categorical_cpp", (DL_FUNC) &_gmmmi_gmm_mi_categorical_cpp, 10},
     {NULL, NULL, 0}

@@ -63,7 +63,7 @@ Rcpp::List gmm_select_cpp(Rcpp::NumericMatrix x, Rcpp::List control, int n_threa
 Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
                       Rcpp::IntegerVector y_dims, Rcpp::IntegerVector z_dims,
                       Rcpp::List control, int n_bootstrap, double mc_samples, int n_threads,
-                      SEXP progress) {
+                      SEXP progress, Rcpp::Nullable<Rcpp::NumericMatrix> alternative) {
   gmmmi::MiSettings s;
   s.select = glue::settings_from_r(control);
   s.n_bootstrap = n_bootstrap;
@@ -76,7 +76,10 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   glue::RMonitor monitor(progress);
   gmmmi::MiResult r;
   try {
-    r = gmmmi::estimate_mi(Eigen::MatrixXd(glue::points(x)), s, seed, n_threads, monitor);
+    Eigen::MatrixXd alt;
+    if (alternative.isNotNull()) alt = glue::points(Rcpp::NumericMatrix(alternative.get()));
+    r = gmmmi::estimate_mi(Eigen::MatrixXd(glue::points(x)), s, seed, n_threads, monitor,
+                           std::move(alt));
   } catch (const std::invalid_argument& e) {
     Rcpp::stop(e.what());
   }
@@ -95,7 +98,14 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
       Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
       Rcpp::Named("fit_converged") = r.full_fit.converged,
       Rcpp::Named("selection") = selection, Rcpp::Named("n_retried") = r.n_retried,
-      Rcpp::Named("n_failed") = r.n_failed);
+      Rcpp::Named("n_failed") = r.n_failed,
+      Rcpp::Named("coding") = r.coding_compared
+          ? static_cast<SEXP>(Rcpp::List::create(
+                Rcpp::Named("alternative") = r.coding.alternative,
+                Rcpp::Named("score") = r.coding.score, Rcpp::Named("score_alt") = r.coding.score_alt,
+                Rcpp::Named("gain") = r.coding.gain, Rcpp::Named("gain_se") = r.coding.gain_se,
+                Rcpp::Named("z") = s.coding_z))
+          : R_NilValue);
 }
 
 // Monte Carlo integrals on fitted mixtures: "entropy" of p, or "kl" of p from q.

@@ -414,7 +414,7 @@ test_that("accelerated EM reaches the plain EM fits in fewer E-steps", {
   fits <- lapply(82:87, function(seed) {
     lapply(c(plain = FALSE, fast = TRUE), function(acc) {
       set.seed(seed)
-      gmm_mi(d, n_bootstrap = 0, mc_samples = 1e4,
+      gmm_mi(d, n_bootstrap = 0, mc_samples = 1e4, marginal = "none",
              control = gmm_mi_control(fixed_components = 5, accelerate = acc))
     })
   })

@@ -44,5 +44,25 @@ int main() {
   std::printf("gamma-exponential: K = %d, MI = %.6f (truth %.4f)\n", g.selection.chosen_k, gm,
               1.0 - 0.5772156649015329);
   ok = ok && std::abs(gm - (1.0 - 0.5772156649015329)) < 0.05;
+
+  // The retry floor rises a thousandfold per retry up to 1e-6, and a floor at
+  // or above that is left alone.
+  const bool floors = retry_floor(1e-15, 0) == 1e-15 && std::abs(retry_floor(1e-15, 1) / 1e-12 - 1) < 1e-12 &&
+                      retry_floor(1e-15, 3) == kRetryFloor && retry_floor(1e-15, 9) == kRetryFloor &&
+                      retry_floor(1e-3, 4) == 1e-3;
+  // The alternative coding wins only by more than z standard errors of the
+  // paired differences; rows with a non-finite score are left out.
+  VectorXd a(6), b(6);
+  a << 0.1, 0.2, 0.3, 0.4, 0.5, -std::numeric_limits<double>::infinity();
+  b = a.array() + 0.05;
+  b[0] += 0.01;
+  const CodingChoice clear = choose_coding(a, b, 2.0);
+  VectorXd c = a;
+  c[0] += 0.3;  // a gain on one row only: mean 0.06, se 0.06
+  const CodingChoice close = choose_coding(a, c, 2.0);
+  std::printf("retry floors %s; coding: clear gain %.4f (se %.4f) -> %d, one-row gain %.4f (se %.4f) -> %d\n",
+              floors ? "ok" : "WRONG", clear.gain, clear.gain_se, clear.alternative, close.gain,
+              close.gain_se, close.alternative);
+  ok = ok && floors && clear.alternative && !close.alternative && std::abs(clear.gain - 0.052) < 1e-12;
   return ok ? 0 : 1;
 }

@@ -4,13 +4,16 @@
 // Carlo. With `reselect`, each replicate instead runs the whole selection on
 // its resample, so that the spread includes the choice of K. A resample is
 // fitted as weighted EM on its counts, so no copy of the
-// data is made beyond the distinct rows drawn.
+// data is made beyond the distinct rows drawn. Given an alternative coding
+// of the rows (margins.h), both are selected on the same folds and the
+// bootstrap runs on the one chosen.
 #ifndef GMMMI_BOOTSTRAP_H
 #define GMMMI_BOOTSTRAP_H
 
 #include <stdexcept>
 
 #include "integrals.h"
+#include "margins.h"
 #include "scaling.h"
 #include "select.h"
 
@@ -22,6 +25,7 @@ struct MiSettings {
   Index mc_samples = 100000;
   bool reselect = false;     // choose K afresh in every replicate (else the full data's K)
   std::vector<int> x, y, z;  // coordinate blocks of the joint data
+  double coding_z = 2.0;     // margin of the alternative coding's win (margins.h)
 };
 
 struct MiResult {
@@ -36,6 +40,8 @@ struct MiResult {
   int n_retried = 0;              // replicates whose warm-started fit failed and were restarted
   int n_failed = 0;               // replicates with no usable fit even after restarts
   bool aborted = false;
+  bool coding_compared = false;   // an alternative coding was given
+  CodingChoice coding;            // the comparison, when it was
 };
 
 // Resample counts for replicate b: N draws with replacement.
@@ -81,16 +87,44 @@ inline void tally_replicates(const std::vector<int>& restarts, const std::vector
   if (failed[0]) throw std::runtime_error("the full-data fit failed");
 }
 
-// X is the joint data, one point per row, in original units.
+// X is the joint data, one point per row, in original units; `alternative`,
+// if not empty, another coding of the same rows to choose from.
 inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed, int n_threads,
-                            Monitor& monitor) {
+                            Monitor& monitor, MatrixXd alternative = MatrixXd()) {
   MiResult out;
   std::atomic<bool> abort{false};
   if (!standardise(X, out.scaling)) throw std::invalid_argument("a coordinate has no spread");
-  out.selection = select_components(X, s.select, seed, n_threads, monitor, abort);
+  out.coding_compared = alternative.size() > 0;
+  SelectSettings scored = s.select;
+  if (out.coding_compared) {
+    scored.score_x = s.x;
+    scored.score_y = s.y;
+    scored.score_z = s.z;
+  }
+  out.selection = select_components(X, scored, seed, n_threads, monitor, abort);
   if (out.selection.aborted) {
     out.aborted = true;
     return out;
+  }
+  if (out.coding_compared) {
+    Scaling alt_scaling;
+    if (!standardise(alternative, alt_scaling))
+      throw std::invalid_argument("a coordinate has no spread");
+    SelectResult alt = select_components(alternative, scored, seed, n_threads, monitor, abort);
+    if (alt.aborted) {
+      out.aborted = true;
+      return out;
+    }
+    out.coding = choose_coding(out.selection.heldout_pmi, alt.heldout_pmi, s.coding_z);
+    // (If only the alternative could be fitted at all, it is used.)
+    if ((out.coding.alternative || out.selection.chosen_k == 0) && alt.chosen_k > 0) {
+      out.coding.alternative = true;
+      X = std::move(alternative);
+      out.scaling = alt_scaling;
+      out.selection = std::move(alt);
+    } else {
+      out.coding.alternative = false;
+    }
   }
   if (out.selection.chosen_k == 0) throw std::runtime_error("no mixture could be fitted to the data");
 

@@ -1,9 +1,11 @@
 // A fit from several starts: each start on its own random stream, the best
 // log-likelihood kept. A start that fails (singular or empty component) is
-// retried on a fresh stream a bounded number of times.
+// retried on a fresh stream a bounded number of times, with a larger
+// covariance floor when the floor is tiny.
 #ifndef GMMMI_FIT_H
 #define GMMMI_FIT_H
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -26,6 +28,17 @@ struct FitOutcome {
   std::vector<double> init_logliks;
 };
 
+// The covariance floor of retry `attempt` (0: the first try): a floor below
+// kRetryFloor is raised a thousandfold on each retry, up to kRetryFloor, so
+// that a component collapsing onto a few points (outliers, heavy tails) under
+// a tiny floor is fitted again with one that it cannot collapse under.
+constexpr double kRetryFloor = 1e-6;
+inline double retry_floor(double reg_covar, int attempt) {
+  double r = reg_covar;
+  for (int a = 0; a < attempt && r < kRetryFloor; ++a) r = std::min(kRetryFloor, r * 1e3);
+  return r;
+}
+
 // One start and its EM, retried on failure. `stream_index` names the stream;
 // a retry moves to a stream further along the same family.
 inline EmResult fit_one_start(const MatrixRef& X, const VectorXd& w, Index K,
@@ -38,9 +51,11 @@ inline EmResult fit_one_start(const MatrixRef& X, const VectorXd& w, Index K,
     Rng rng(seed, kind, stream_index + (static_cast<std::uint64_t>(attempt) << 40));
     // After a failure, fall back to the most robust start.
     const InitType type = attempt == 0 ? s.init : InitType::random_responsibilities;
+    EmControl em_ctl = s.em;
+    em_ctl.reg_covar = retry_floor(s.em.reg_covar, attempt);
     Gmm start;
-    if (initialise(X, w, K, type, s.init_scale, s.em.reg_covar, rng, start)) {
-      res = em(X, w, start, s.em, abort);
+    if (initialise(X, w, K, type, s.init_scale, em_ctl.reg_covar, rng, start)) {
+      res = em(X, w, start, em_ctl, abort);
       if (res.ok() || res.status == FitStatus::aborted) return res;
     }
     ++n_failed;

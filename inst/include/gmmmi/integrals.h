@@ -53,47 +53,80 @@ McEstimate mc_blocks(const Gmm& source, const Factorised& fsrc, Index M, Rng& rn
   return est;
 }
 
+// Terms made ready for evaluation: each marginal taken and factorised once.
+struct PreparedTerms {
+  struct Term {
+    Factorised fac;
+    std::vector<int> dims;
+    double coef;
+  };
+  std::vector<Term> terms;
+  MatrixXd sub;  // scratch
+  DensityWork work;
+};
+
+// False when a marginal's covariance is not positive definite.
+inline bool prepare_terms(const std::vector<LogTerm>& terms, PreparedTerms& out) {
+  out.terms.clear();
+  for (const LogTerm& t : terms) {
+    PreparedTerms::Term p;
+    const Gmm m = t.dims.empty() ? *t.model : marginal(*t.model, t.dims);
+    if (!factorise(m, p.fac)) return false;
+    p.dims = t.dims;
+    p.coef = t.coef;
+    out.terms.push_back(std::move(p));
+  }
+  return true;
+}
+
+// sum_t coef_t log q_t(u[dims_t]) at every row u of U.
+inline void evaluate_terms(const MatrixXd& U, PreparedTerms& p, VectorXd& value,
+                           Precision precision = Precision::fast) {
+  const Index b = U.rows();
+  value.setZero(b);
+  for (const PreparedTerms::Term& t : p.terms) {
+    if (t.dims.empty()) {
+      density_pass(U, t.fac, p.work, false, precision);
+    } else {
+      p.sub.resize(b, static_cast<Index>(t.dims.size()));
+      for (std::size_t a = 0; a < t.dims.size(); ++a)
+        p.sub.col(static_cast<Index>(a)) = U.col(t.dims[a]);
+      density_pass(p.sub, t.fac, p.work, false, precision);
+    }
+    value += t.coef * p.work.log_dens;
+  }
+}
+
 // Mean over M draws from `source` of sum_t coef_t log q_t(u[dims_t]).
 inline McEstimate mc_expectation(const Gmm& source, const std::vector<LogTerm>& terms, Index M,
                                  Rng& rng, const std::atomic<bool>* abort = nullptr,
                                  Index block = 4096) {
   Factorised fsrc;
-  if (!factorise(source, fsrc) || M <= 0) return McEstimate{0.0, 0.0, false};
-  struct Prepared {
-    Factorised fac;
-    std::vector<int> dims;
-    double coef;
-  };
-  std::vector<Prepared> prep;
-  for (const LogTerm& t : terms) {
-    Prepared p;
-    const Gmm m = t.dims.empty() ? *t.model : marginal(*t.model, t.dims);
-    if (!factorise(m, p.fac)) return McEstimate{0.0, 0.0, false};
-    p.dims = t.dims;
-    p.coef = t.coef;
-    prep.push_back(std::move(p));
-  }
-  MatrixXd sub;
+  PreparedTerms prep;
+  if (!factorise(source, fsrc) || M <= 0 || !prepare_terms(terms, prep))
+    return McEstimate{0.0, 0.0, false};
   VectorXd point;
-  DensityWork work;
   return mc_blocks(source, fsrc, M, rng, abort, block,
                    [&](const MatrixXd& draws, double& sum, double& sum_sq) {
-    const Index b = draws.rows();
-    point.setZero(b);
-    for (const Prepared& p : prep) {
-      if (p.dims.empty()) {
-        density_pass(draws, p.fac, work, false, Precision::fast);
-      } else {
-        sub.resize(b, static_cast<Index>(p.dims.size()));
-        for (std::size_t a = 0; a < p.dims.size(); ++a)
-          sub.col(static_cast<Index>(a)) = draws.col(p.dims[a]);
-        density_pass(sub, p.fac, work, false, Precision::fast);
-      }
-      point += p.coef * work.log_dens;
-    }
+    evaluate_terms(draws, prep, point);
     sum += point.sum();
     sum_sq += point.squaredNorm();
   });
+}
+
+// The pointwise mutual information of `joint` as signed log-density terms:
+// log p(x, y) - log p(x) - log p(y), or, with z non-empty, the conditional
+// log p(z) + log p(x, y, z) - log p(x, z) - log p(y, z). Its mean under the
+// model is the (conditional) MI.
+inline std::vector<LogTerm> mi_terms(const Gmm& joint, const std::vector<int>& x,
+                                     const std::vector<int>& y, const std::vector<int>& z) {
+  auto cat = [](std::vector<int> a, const std::vector<int>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  if (z.empty()) return {{&joint, {}, 1.0}, {&joint, x, -1.0}, {&joint, y, -1.0}};
+  return {{&joint, {}, 1.0}, {&joint, z, 1.0}, {&joint, cat(x, z), -1.0},
+          {&joint, cat(y, z), -1.0}};
 }
 
 #ifdef GMMMI_AVX2_DISPATCH
@@ -286,14 +319,7 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
     });
   }
 #endif
-  std::vector<LogTerm> terms;
-  if (z.empty()) {
-    terms = {{&joint, {}, 1.0}, {&joint, x, -1.0}, {&joint, y, -1.0}};
-  } else {
-    terms = {{&joint, {}, 1.0}, {&joint, z, 1.0}, {&joint, cat(x, z), -1.0},
-             {&joint, cat(y, z), -1.0}};
-  }
-  return mc_expectation(joint, terms, M, rng, abort);
+  return mc_expectation(joint, mi_terms(joint, x, y, z), M, rng, abort);
 }
 
 // Differential entropy -E[log p(u)].

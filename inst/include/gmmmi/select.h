@@ -2,12 +2,15 @@
 // split into folds shared by every K; for each K, every (init, fold) fit is
 // scored by its held-out mean log-likelihood; the best init's fold average is
 // the score of K, and the best fold's parameters are kept as a warm start.
+// Optionally each fit is also scored by its pointwise mutual information on
+// its held-out rows (see margins.h), kept for the chosen K.
 #ifndef GMMMI_SELECT_H
 #define GMMMI_SELECT_H
 
 #include <numeric>
 
 #include "fit.h"
+#include "integrals.h"
 #include "parallel.h"
 
 namespace gmmmi {
@@ -22,6 +25,8 @@ struct SelectSettings {
   double threshold = 1e-5;
   int patience = 1;
   int fixed_components = 0;  // > 0: fit this K only, no search
+  // Coordinate blocks of the held-out pointwise MI; empty score_x: not scored.
+  std::vector<int> score_x, score_y, score_z;
 };
 
 struct KScore {
@@ -43,10 +48,14 @@ struct SelectResult {
   bool all_short = false;  // every fit with K > 1 stopped within two EM iterations
   int n_failed = 0;
   bool aborted = false;
+  // With score_x set: the pointwise MI of every row under the chosen K's
+  // best-init fit of the fold that held the row out (NaN where that fit failed).
+  VectorXd heldout_pmi;
 };
 
 struct Folds {
   std::vector<MatrixXd> train, valid;
+  std::vector<std::vector<Index>> valid_rows;  // row of X of each held-out row
 };
 
 inline Folds make_folds(const MatrixRef& X, int n_folds, Rng& rng) {
@@ -64,6 +73,7 @@ inline Folds make_folds(const MatrixRef& X, int n_folds, Rng& rng) {
     for (std::size_t i = 0; i < va.size(); ++i) V.row(static_cast<Index>(i)) = X.row(va[i]);
     f.train.push_back(std::move(T));
     f.valid.push_back(std::move(V));
+    f.valid_rows.push_back(std::move(va));
   }
   return f;
 }
@@ -95,6 +105,8 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   double best_score = -std::numeric_limits<double>::infinity();
   int best_k = 0, counter = 0;
   Gmm best_start;
+  const bool score_pmi = !s.score_x.empty();
+  if (score_pmi) out.heldout_pmi.setConstant(N, std::numeric_limits<double>::quiet_NaN());
   bool stopped = false;
   int n_multi = 0, n_multi_short = 0;  // fits with K > 1, and those that stopped early
 
@@ -121,6 +133,7 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
     std::vector<EmResult> fits(n_tasks);
     std::vector<double> valid(n_tasks, -std::numeric_limits<double>::infinity());
     std::vector<int> failed(n_tasks, 0);
+    std::vector<VectorXd> pointwise(score_pmi ? n_tasks : 0);
     const std::size_t n_run = n_tasks + (pending ? 1 : 0);
     const bool finished = parallel_for(n_run, n_threads, monitor, abort, [&](std::size_t t) {
       if (t == n_tasks) {
@@ -137,10 +150,15 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
                               seed, Stream::select, stream, failed[t], &abort);
       if (fits[t].ok()) {
         Factorised fac;
+        const MatrixXd& held_out = folds.valid[static_cast<std::size_t>(f)];
         if (factorise(fits[t].model, fac)) {
-          const double v = log_density(folds.valid[static_cast<std::size_t>(f)], fac).mean();
+          const double v = log_density(held_out, fac).mean();
           if (std::isfinite(v)) valid[t] = v;
         }
+        PreparedTerms terms;
+        if (score_pmi &&
+            prepare_terms(mi_terms(fits[t].model, s.score_x, s.score_y, s.score_z), terms))
+          evaluate_terms(held_out, terms, pointwise[t], Precision::exact);
       }
     });
     if (!finished) {
@@ -210,6 +228,15 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
       best_k = K;
       best_start = fits[best_task].model;
       counter = 0;
+      if (score_pmi) {
+        out.heldout_pmi.setConstant(std::numeric_limits<double>::quiet_NaN());
+        for (int f = 0; f < n_folds; ++f) {
+          const VectorXd& v = pointwise[static_cast<std::size_t>(row.best_init * n_folds + f)];
+          const std::vector<Index>& rows = folds.valid_rows[static_cast<std::size_t>(f)];
+          if (v.size() != static_cast<Index>(rows.size())) continue;
+          for (std::size_t i = 0; i < rows.size(); ++i) out.heldout_pmi[rows[i]] = v[static_cast<Index>(i)];
+        }
+      }
     } else if (++counter >= s.patience) {
       stopped = true;
       break;

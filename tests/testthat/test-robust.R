@@ -9,6 +9,14 @@ uniform_noise <- function(n, eps) {
 }
 student_t_pair <- function(n, nu, rho) do.call(cbind, acc_r_student(n, nu, rho))
 
+# gmm_mi() on d once per list of extra arguments, each call from set.seed(seed).
+fits_from_seed <- function(d, seed, n_bootstrap, mc_samples, ...) {
+  lapply(list(...), function(extra) {
+    set.seed(seed)
+    do.call(gmm_mi, c(list(d, n_bootstrap = n_bootstrap, mc_samples = mc_samples), extra))
+  })
+}
+
 test_that("uniform noise: the default rule chooses K > 1 and finds the MI; the reference rule stops at K = 1", {
   set.seed(21)
   eps <- 0.75
@@ -96,10 +104,10 @@ test_that("the copula option applies to the continuous side of a categorical MI"
 test_that("reselect = TRUE chooses K in every replicate and stays on target", {
   set.seed(71)
   d <- uniform_noise(3000, 0.1)
-  set.seed(72)
-  fixed <- gmm_mi(d, n_bootstrap = 12, mc_samples = 1e4)
-  set.seed(72)
-  re <- gmm_mi(d, n_bootstrap = 12, mc_samples = 1e4, control = gmm_mi_control(reselect = TRUE))
+  f <- fits_from_seed(d, 72, 12, 1e4, fixed = list(),
+                      re = list(control = gmm_mi_control(reselect = TRUE)))
+  fixed <- f$fixed
+  re <- f$re
   expect_length(re$bootstrap_k, 12)
   expect_true(all(re$bootstrap_k >= 1))
   expect_true(all(fixed$bootstrap_k == fixed$n_components))
@@ -126,12 +134,11 @@ test_that("auto takes the copula for uniform margins, and then equals marginal =
   set.seed(81)
   d <- gaussian_through_pnorm(2000, 0.6)
   truth <- -0.5 * log(1 - 0.6^2)
-  set.seed(82)
-  auto <- gmm_mi(d, n_bootstrap = 20, mc_samples = 2e4)
-  set.seed(82)
-  cop <- gmm_mi(d, n_bootstrap = 20, mc_samples = 2e4, marginal = "gaussian_copula")
-  set.seed(82)
-  raw <- gmm_mi(d, n_bootstrap = 20, mc_samples = 2e4, marginal = "none")
+  f <- fits_from_seed(d, 82, 20, 2e4, auto = list(), cop = list(marginal = "gaussian_copula"),
+                      raw = list(marginal = "none"))
+  auto <- f$auto
+  cop <- f$cop
+  raw <- f$raw
   expect_identical(auto$marginal, "gaussian_copula")
   ch <- auto$marginal_choice
   expect_gt(ch$gain, ch$z * ch$gain_se)
@@ -150,10 +157,9 @@ test_that("auto keeps a thin band as it is, and then equals marginal = 'none'", 
   # -0.04 at N = 1000): the held-out score says so.
   set.seed(91)
   d <- uniform_noise(1000, 0.1)
-  set.seed(92)
-  auto <- gmm_mi(d, n_bootstrap = 10, mc_samples = 1e4)
-  set.seed(92)
-  raw <- gmm_mi(d, n_bootstrap = 10, mc_samples = 1e4, marginal = "none")
+  f <- fits_from_seed(d, 92, 10, 1e4, auto = list(), raw = list(marginal = "none"))
+  auto <- f$auto
+  raw <- f$raw
   expect_identical(auto$marginal, "none")
   expect_lt(auto$marginal_choice$gain, auto$marginal_choice$z * auto$marginal_choice$gain_se)
   expect_identical(auto$bootstrap, raw$bootstrap)

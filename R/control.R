@@ -18,10 +18,16 @@
 #'   land in a poorer local optimum than K - 1), so the search goes on for
 #'   three numbers of components past the last improvement before it stops;
 #'   with `patience = 1` it stopped too early on flat-topped and heavy-tailed
-#'   data (see `bench/accuracy.R`).
+#'   data (see `bench/accuracy.R`). A start that fails (a covariance that is
+#'   not positive definite) is retried from a fresh start, and, under this
+#'   rule, with a floor raised a thousandfold per retry up to `1e-6` when a
+#'   smaller `reg_covar` was asked for. The rule also makes
+#'   `marginal = "auto"` the default of [gmm_mi()].
 #' * `selection = "reference"`: every start from random responsibilities,
 #'   `reg_covar = 1e-15` and `patience = 1`, the defaults of the reference
-#'   implementation of GMM-MI (Piras et al. 2023), to reproduce its numbers.
+#'   implementation of GMM-MI (Piras et al. 2023), to reproduce its numbers;
+#'   retries keep the floor, and [gmm_mi()] fits the data as they are
+#'   (`marginal = "none"`).
 #'
 #' Explicit `init`, `reg_covar` or `patience` override either rule. The other
 #' defaults (`n_inits`, `n_folds`, `tol`, `threshold`, ...) are the

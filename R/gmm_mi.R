@@ -417,14 +417,17 @@ print.summary.gmm_mi <- function(x, digits = 4, ...) {
               x$n_retried, x$n_failed))
   cat(sprintf("\n%s\n", x$components))
   if (!is.null(ch <- x$marginal_choice)) {
-    cat(sprintf("Margins (marginal = \"auto\"): %s chosen; held-out pointwise MI %s (as is), %s (copula), gain %s %s %s, threshold %g se\n",
-                if (ch$chosen == "none") "as is" else "Gaussian copula",
+    cat(sprintf(paste0("Margins: %s (marginal = \"auto\"): held-out pointwise MI %s as they are, %s with the copula;\n",
+                       "  gain %s %s %s, taken above %g se\n"),
+                if (ch$chosen == "none") "as they are" else "Gaussian copula",
                 format(ch$score[["none"]], digits = digits), format(ch$score[["gaussian_copula"]], digits = digits),
                 format(ch$gain, digits = 2), pm_symbol(), format(ch$gain_se, digits = 2), ch$z))
   }
-  for (nm in names(x$selection)) {
+  # (by position: the one table of a continuous MI has the empty name "")
+  for (i in seq_along(x$selection)) {
+    nm <- names(x$selection)[i]
     if (nzchar(nm)) cat(sprintf("Category %s:\n", nm))
-    print(x$selection[[nm]][, c("k", "validation", "aic", "bic")], row.names = FALSE, digits = 6)
+    print(x$selection[[i]][, c("k", "validation", "aic", "bic")], row.names = FALSE, digits = 6)
   }
   invisible(x)
 }

@@ -15,7 +15,10 @@
 #' @param x,y Values at which to evaluate the PMI, with the columns of the
 #'   fitted `x` and `y` (matched by name when they carry the fitted names,
 #'   otherwise by position) and the same number of rows; by default the data
-#'   that `object` was fitted to.
+#'   that `object` was fitted to. New values are not accepted when the fit
+#'   used Gaussian-copula margins (`object$marginal`), whose scale is that
+#'   of the fitted rows' ranks; the PMI of the fitted rows is then returned
+#'   in their order, and `plot_pmi(what = "map")` draws the normal scores.
 #' @return `pmi()`: a numeric vector, one value per row, in the units of
 #'   `object` (attribute `"units"`). `plot_pmi()`: the same, invisibly.
 #' @seealso [gmm_mi()], [gmm_marginal()].
@@ -37,6 +40,11 @@ pmi <- function(object, x = NULL, y = NULL) {
   vars <- object$variables
   if (is.null(x) != is.null(y)) {
     gmmmi_abort("Give both {.arg x} and {.arg y}, or neither (to use the fitted data).", env)
+  }
+  if (!is.null(x) && identical(object$marginal, "gaussian_copula")) {
+    gmmmi_abort(c("{.arg x} and {.arg y}: new values cannot be placed on the Gaussian-copula scale of this fit.",
+                  "i" = "The mixture was fitted to the normal scores of the ranks ({.code marginal = \"gaussian_copula\"}, or chosen by {.code \"auto\"}).",
+                  "i" = "Use {.code pmi(object)} for the fitted rows, or refit with {.code marginal = \"none\"}."), env)
   }
   if (is.null(x)) {
     x <- object$data[, vars$x, drop = FALSE]

@@ -29,8 +29,10 @@
 #'
 #'   `glance()` of a `"gmm_mi"`: one row with `estimate`, `std.error`,
 #'   `units`, `type`, `conditional`, `nobs`, `n_components`, `n_bootstrap`,
-#'   `n_retried`, `n_failed`, `full_data` (the MI of the fit to all the data)
-#'   and, for continuous variables, `logLik`, `AIC` and `BIC` of that fit
+#'   `n_retried`, `n_failed`, `full_data` (the MI of the fit to all the data),
+#'   `marginal` (the coding of the margins that was fitted: `"none"` or
+#'   `"gaussian_copula"`; `NA` for two categories) and, for continuous
+#'   variables, `logLik`, `AIC` and `BIC` of that fit, in the fitted coding
 #'   (`NA` otherwise).
 #'
 #'   `glance()` of a `"mi_matrix"`: one row with `nobs`, `n_rows`, `n_cols`,
@@ -70,6 +72,7 @@ glance.gmm_mi <- function(x, ...) {
              conditional = isTRUE(x$conditional), nobs = x$n, n_components = total_components(x),
              n_bootstrap = x$n_bootstrap, n_retried = x$n_retried, n_failed = x$n_failed,
              full_data = x$full_data,
+             marginal = if (is.null(x$marginal)) NA_character_ else x$marginal,
              logLik = if (is.null(ll)) NA_real_ else as.numeric(ll),
              AIC = if (is.null(ll)) NA_real_ else stats::AIC(ll),
              BIC = if (is.null(ll)) NA_real_ else stats::BIC(ll),

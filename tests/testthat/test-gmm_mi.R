@@ -276,6 +276,9 @@ test_that("confint(), as.data.frame(), summary() and print() describe the estima
   expect_true(any(grepl("estimate", out)))
   expect_true(any(grepl("nat", out)))
   expect_true(any(grepl("95% interval", out, fixed = TRUE)))
+  # The selection table, one row per K tried.
+  expect_true(any(grepl("validation", out, fixed = TRUE)))
+  expect_identical(sum(grepl("^ *[0-9]+ +-?[0-9]", out)), nrow(res$selection$table))
   expect_output(print(res), "nat")
 
   bits <- res

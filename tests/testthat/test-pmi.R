@@ -93,10 +93,16 @@ test_that("pmi refuses what has no joint mixture, and bad values", {
   cond <- quiet_short_fits(gmm_mi(y, y + z, z, n_bootstrap = 2, mc_samples = 500, n_threads = 1))
   expect_input_error(pmi(cond), "object")
   expect_input_error(pmi(list()), "object")
-  ok <- quiet_short_fits(gmm_mi(cbind(y, z), y + rnorm(n), n_bootstrap = 2, mc_samples = 500, n_threads = 1))
+  ok <- quiet_short_fits(gmm_mi(cbind(y, z), y + rnorm(n), n_bootstrap = 2, mc_samples = 500,
+                                marginal = "none", n_threads = 1))
   expect_input_error(pmi(ok, x = cbind(y, z)), "y")
   expect_input_error(pmi(ok, x = y, y = y), "x")
   expect_input_error(pmi(ok, x = cbind(y, z), y = y[-1]), "x")
   expect_input_error(plot_pmi(ok, what = "map"), "what")
   expect_snapshot(pmi(cat_res), error = TRUE)
+  # On copula margins the fitted rows have a PMI, new raw values do not.
+  cop <- quiet_short_fits(gmm_mi(y, y + rnorm(n), n_bootstrap = 2, mc_samples = 500,
+                                 marginal = "gaussian_copula", n_threads = 1))
+  expect_length(pmi(cop), n)
+  expect_input_error(pmi(cop, x = y, y = y), "x")
 })

@@ -148,7 +148,7 @@ test_that("auto takes the copula for uniform margins, and then equals marginal =
   expect_mi_near(auto, truth, slack = 0.01)
   expect_lt(abs(auto$estimate - truth), abs(raw$estimate - truth))
   expect_null(raw$marginal_choice)
-  expect_match(paste(capture.output(summary(auto)), collapse = "\n"), "chosen")
+  expect_match(paste(capture.output(summary(auto)), collapse = "\n"), "Margins: Gaussian copula")
 })
 
 test_that("auto keeps a thin band as it is, and then equals marginal = 'none'", {
@@ -210,4 +210,10 @@ test_that("a tiny covariance floor is raised on retry, so no bootstrap fit is lo
   expect_identical(fit$n_failed, 0L)
   expect_gt(fit$n_retried, 0)
   expect_mi_near(fit, acc_mi_student(1, 0), slack = 0.02)
+  # The reference rule keeps the floor, so that its numbers stay as they were.
+  set.seed(4095055)
+  ref <- suppressWarnings(gmm_mi(d$x, d$y, n_bootstrap = 50, mc_samples = 1e5, n_threads = 1,
+                                 control = gmm_mi_control(selection = "reference", init = "mixed",
+                                                          patience = 3)))
+  expect_identical(ref$n_failed, 1L)
 })

@@ -75,6 +75,8 @@ test_that("glance.gmm_mi summarises the fit in one row", {
   expect_equal(gl$AIC, AIC(res$fit))
   expect_equal(gl$BIC, BIC(res$fit))
   expect_false(gl$conditional)
+  expect_identical(gl$marginal, res$marginal)
+  expect_true(gl$marginal %in% c("none", "gaussian_copula"))
 })
 
 test_that("tidy.mi_matrix gives one row per pair matching the matrices", {

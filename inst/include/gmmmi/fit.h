@@ -19,6 +19,7 @@ struct FitSettings {
   double init_scale = 0.0;  // <= 0: the default of the init type
   int n_inits = 1;
   int max_retries = 10;     // fresh starts allowed after failed ones, per init
+  bool raise_floor = false; // retries raise a tiny covariance floor (retry_floor)
   EmControl em;
 };
 
@@ -52,7 +53,7 @@ inline EmResult fit_one_start(const MatrixRef& X, const VectorXd& w, Index K,
     // After a failure, fall back to the most robust start.
     const InitType type = attempt == 0 ? s.init : InitType::random_responsibilities;
     EmControl em_ctl = s.em;
-    em_ctl.reg_covar = retry_floor(s.em.reg_covar, attempt);
+    if (s.raise_floor) em_ctl.reg_covar = retry_floor(s.em.reg_covar, attempt);
     Gmm start;
     if (initialise(X, w, K, type, s.init_scale, em_ctl.reg_covar, rng, start)) {
       res = em(X, w, start, em_ctl, abort);

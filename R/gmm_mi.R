@@ -48,7 +48,12 @@
 #'   codings on the same cross-validation folds and keeps the copula only
 #'   when it predicts the dependence of held-out rows clearly better: the
 #'   mean gain in held-out pointwise MI must exceed 2 standard errors of the
-#'   paired differences, otherwise the data stay as they are. MI does not
+#'   paired differences (a screen with a margin rather than an exact test:
+#'   rows fitted by the same fold model are not independent), otherwise the
+#'   data stay as they are; if the data as they are cannot be fitted at all,
+#'   the copula is used. The choice is made once, on all the data: the
+#'   bootstrap (even with `reselect = TRUE`) does not include its
+#'   uncertainty. MI does not
 #'   change under a monotone map of each coordinate, so the target is the
 #'   same either way, while flat, bounded and heavy-tailed margins become
 #'   Gaussian; but a thin band or a sharp edge in the joint density can
@@ -416,7 +421,9 @@ print.summary.gmm_mi <- function(x, digits = 4, ...) {
   cat(sprintf("  n = %d, %d bootstrap fits (%d restarted, %d failed)\n", x$n, x$n_bootstrap,
               x$n_retried, x$n_failed))
   cat(sprintf("\n%s\n", x$components))
-  if (!is.null(ch <- x$marginal_choice)) {
+  if (!is.null(ch <- x$marginal_choice) && !is.finite(ch$gain)) {
+    cat("Margins: Gaussian copula (marginal = \"auto\"): the data as they are could not be fitted\n")
+  } else if (!is.null(ch)) {
     cat(sprintf(paste0("Margins: %s (marginal = \"auto\"): held-out pointwise MI %s as they are, %s with the copula;\n",
                        "  gain %s %s %s, taken above %g se\n"),
                 if (ch$chosen == "none") "as they are" else "Gaussian copula",

@@ -27,15 +27,17 @@
 #'   instance the generating factors), or `NULL` for the MI between every two
 #'   columns of `x`.
 #' @param ... Settings passed to [gmm_mi()]: `units`, `prior`, `marginal`,
-#'   `control` and `n_threads` (with `marginal = "auto"`, the default, each
-#'   pair chooses its own coding of the margins).
+#'   `control` and `n_threads` (with `marginal = "auto"`, the default under
+#'   the default rule, each pair chooses its own coding of the margins).
 #' @param n_bootstrap,mc_samples Bootstrap refits and Monte Carlo draws for
 #'   each pair, as in [gmm_mi()].
 #' @return An object of class `"mi_matrix"`: `estimate` and `se` (matrices with
 #'   a row per column of `x` and a column per column of `y`; with `y = NULL`
 #'   symmetric with an `NA` diagonal), `mc_se`, `bootstrap` (an array of the
 #'   bootstrap values, rows x columns x refits), `type` (the kind of each
-#'   estimate: `"continuous"`, `"categorical"` or `"discrete"`), `entropy` (a
+#'   estimate: `"continuous"`, `"categorical"` or `"discrete"`), `marginal`
+#'   (the coding of the margins each pair was fitted on: `"none"` or
+#'   `"gaussian_copula"`; `NA` for two categories), `entropy` (a
 #'   list with the plug-in entropies of the categorical rows and columns, `NA`
 #'   for continuous ones), `units`, `n`, `n_bootstrap`, `mc_samples`,
 #'   `symmetric` and `call`.
@@ -94,7 +96,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
   labels <- list(names(xcols), names(ycols))
   empty <- matrix(NA_real_, nx, ny, dimnames = labels)
   est <- se <- mc_se <- empty
-  type <- matrix(NA_character_, nx, ny, dimnames = labels)
+  type <- marginal <- matrix(NA_character_, nx, ny, dimnames = labels)
   boot <- array(NA_real_, c(nx, ny, n_bootstrap), dimnames = c(labels, list(NULL)))
   failed <- character(0)
   pair_name <- function(k) sprintf("%s ~ %s", names(xcols)[tasks[k, 1]], names(ycols)[tasks[k, 2]])
@@ -113,6 +115,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
     se[idx] <- r$se
     mc_se[idx] <- r$mc_se
     type[idx] <- r$type
+    if (!is.null(r$marginal)) marginal[idx] <- r$marginal
     for (b in seq_len(n_bootstrap)) boot[cbind(idx, b)] <- r$bootstrap[b]
   }
   relay_pair_warnings(out, pair_name, nrow(tasks))
@@ -123,7 +126,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
   entropy <- list(rows = column_entropies(xcols, settings$units),
                   cols = column_entropies(ycols, settings$units))
   structure(list(estimate = est, se = se, mc_se = mc_se, bootstrap = boot, type = type,
-                 entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
+                 marginal = marginal, entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
                  mc_samples = mc_samples, symmetric = symmetric, call = call),
             class = "mi_matrix")
 }
@@ -192,7 +195,7 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, pr
     progress()
     if (inherits(res, "error")) return(list(error = res, warnings = warnings))
     list(estimate = res$estimate, se = res$se, mc_se = res$mc_se,
-         bootstrap = res$bootstrap, type = res$type, warnings = warnings)
+         bootstrap = res$bootstrap, type = res$type, marginal = res$marginal, warnings = warnings)
   }
 }
 

@@ -26,7 +26,8 @@
 #' set.seed(1)
 #' x <- rnorm(1000)
 #' y <- 0.8 * x + 0.6 * rnorm(1000)
-#' res <- gmm_mi(x, y, n_bootstrap = 5, mc_samples = 5000, n_threads = 1)
+#' # marginal = "none": new values can then be placed on the fitted scale
+#' res <- gmm_mi(x, y, n_bootstrap = 5, mc_samples = 5000, marginal = "none", n_threads = 1)
 #' v <- pmi(res)
 #' mean(v)          # close to the MI estimate
 #' res$estimate

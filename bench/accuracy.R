@@ -51,7 +51,7 @@
 #
 # Run from the repository root:
 #   Rscript bench/accuracy.R [--quick] [--datasets D] [--threads T]
-#       [--n 1000,5000,20000] [--dists id,id] [--settings reference,gmmmi,copula]
+#       [--n 1000,5000,20000] [--dists id,id] [--settings reference,gmmmi,none,copula]
 #       [--reselect subset|none|all] [--time-limit MIN] [--first-dataset J]
 #       [--out STEM] [--summarise FILE[,FILE...]]
 #   --quick          N = 1000 and 5000, 3 datasets, n_bootstrap 20, mc_samples 2e4
@@ -90,7 +90,7 @@ sizes <- if (!is.null(v <- option_value(args, "--n"))) as.integer(split_list(v))
 time_limit <- if (is.null(v <- option_value(args, "--time-limit"))) Inf else as.numeric(v)
 reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" else v
 if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
-setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "copula") else split_list(v)
+setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "none", "copula") else split_list(v)
 # Every setting call_setting() knows, in the order the tables show them.
 known_settings <- c("reference", "gmmmi", "none", "floor15", "patience1", "patience3", "copula", "reselect")
 if (length(bad <- setdiff(setting_names, known_settings))) {

@@ -43,6 +43,9 @@ test_that("mi_matrix recovers which latent carries which factor", {
   expect_identical(dim(m$bootstrap), c(3L, 3L, 10L))
   expect_identical(m$type[, "shape"], c(z3 = "categorical", z1 = "categorical", z2 = "categorical"))
   expect_identical(m$type[, "size"], c(z3 = "continuous", z1 = "continuous", z2 = "continuous"))
+  # Categories are fitted as they are; each continuous pair chose a coding.
+  expect_identical(m$marginal[, "shape"], c(z3 = "none", z1 = "none", z2 = "none"))
+  expect_true(all(m$marginal[, "size"] %in% c("none", "gaussian_copula")))
   # The argmax of each column is the right latent...
   truth <- c(shape = "z1", size = "z2", hue = "z3")
   expect_identical(rownames(m$estimate)[apply(m$estimate, 2, which.max)], unname(truth))

@@ -16,7 +16,7 @@ test_that("for a one-component fit, pmi is the closed-form Gaussian PMI of the f
   colnames(d) <- c("a", "b", "c")
   ctrl <- gmm_mi_control(fixed_components = 1)
   res <- gmm_mi(d[, "a", drop = FALSE], d[, c("b", "c")], n_bootstrap = 2, mc_samples = 1000,
-                control = ctrl, n_threads = 1)
+                marginal = "none", control = ctrl, n_threads = 1)
   expect_identical(res$n_components, 1L)
   mu <- res$fit$means[1, ]
   S <- res$fit$covariances[, , 1]
@@ -45,7 +45,8 @@ test_that("for a one-component fit, pmi is the closed-form Gaussian PMI of the f
 test_that("the mean of pmi over the data approximates the MI", {
   set.seed(502)
   d <- r_gaussian_pair(3000, 0.6)
-  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 2e4, n_threads = 2))
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 2e4,
+                                marginal = "none", n_threads = 2))
   v <- pmi(res)
   expect_lt(abs(mean(v) - res$estimate), 3 * res$se)
   expect_lt(abs(mean(v) - mi_gaussian(0.6)), 3 * res$se + 0.01)

@@ -28,6 +28,17 @@ int main() {
               std::sqrt(sq / (r.bootstrap.size() - 1)), truth);
   bool ok = std::abs(mean - truth) < 0.03;
 
+  // Offered the same rows as the alternative coding, the choice sees no gain,
+  // keeps the data, and the result is bit for bit the one without it.
+  MiResult same = estimate_mi(X, s, 7, 2, mon, X);
+  const bool kept = same.coding_compared && !same.coding.alternative && same.coding.gain == 0.0 &&
+                    std::isfinite(same.coding.score) && same.bootstrap == r.bootstrap &&
+                    same.selection.heldout_pmi.allFinite() &&
+                    same.selection.heldout_pmi.size() == N;
+  std::printf("same coding offered: gain %.3g, held-out score %.4f -> %s\n", same.coding.gain,
+              same.coding.score, kept ? "kept, identical" : "WRONG");
+  ok = ok && kept;
+
   // Gamma-exponential, alpha = 1: x ~ Exp(1) (Gamma(1, 1)), y | x ~ Exp(rate x);
   // the MI of (log x, log y) is digamma(2) = 1 - Euler's gamma.
   MatrixXd G(4000, 2);
@@ -49,7 +60,7 @@ int main() {
   // or above that is left alone.
   const bool floors = retry_floor(1e-15, 0) == 1e-15 && std::abs(retry_floor(1e-15, 1) / 1e-12 - 1) < 1e-12 &&
                       retry_floor(1e-15, 3) == kRetryFloor && retry_floor(1e-15, 9) == kRetryFloor &&
-                      retry_floor(1e-3, 4) == 1e-3;
+                      retry_floor(1e-3, 4) == 1e-3 && std::abs(retry_floor(0.0, 1) / 1e-12 - 1) < 1e-12;
   // The alternative coding wins only by more than z standard errors of the
   // paired differences; rows with a non-finite score are left out.
   VectorXd a(6), b(6);

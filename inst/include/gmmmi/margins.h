@@ -6,11 +6,16 @@
 // as they are and bias the MI upwards, and none after the copula.
 //
 // Each coding's selection scores every row by its pointwise MI under the fit
-// that held the row out; the mean of that score is the true MI less the
-// model's error in the dependence (a held-out log score of the copula
-// density). The alternative is taken only when it wins clearly: its mean gain
-// over the same rows exceeds `z_threshold` standard errors of the paired
-// differences. A close call keeps the data as they are.
+// that held it out, log q(x, y) - log q(x) - log q(y). Its expectation is
+// the MI less the model's error in p(y | x) (the mean KL divergence of q(y |
+// x) from p(y | x)) plus its error in p(y): a held-out plug-in PMI, not a
+// bound on the MI, but what differs between two codings of the same rows is
+// mostly how well each models the dependence. The alternative is taken only
+// when it wins clearly: its mean gain over the same rows exceeds
+// `z_threshold` standard errors of the paired differences. Those treat the
+// rows as independent, though the rows of a fold share one fit (and the
+// copula's ranks use every row), so the rule is a screen with a margin, not
+// an exact test; a close call keeps the data as they are.
 #ifndef GMMMI_MARGINS_H
 #define GMMMI_MARGINS_H
 

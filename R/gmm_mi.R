@@ -63,8 +63,8 @@
 #'   and a continuous variable, `"auto"` keeps the data as they are. With
 #'   the copula, the fitted mixtures (`fit`, `selection`) are in the
 #'   transformed coordinates. Ties (discrete-valued columns) are not made
-#'   continuous. `"auto"` costs a second selection (about 1.5 times the time
-#'   of `"none"`; see `bench/accuracy.R`).
+#'   continuous. `"auto"` costs a second selection (about 1.3 times the time
+#'   of `"none"` in `bench/accuracy.R`).
 #' @param control Settings of the fits, from [gmm_mi_control()]; with
 #'   `reselect = TRUE` there, each bootstrap replicate chooses its own number
 #'   of components (continuous variables only).

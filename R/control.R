@@ -21,7 +21,8 @@
 #'   data (see `bench/accuracy.R`). A start that fails (a covariance that is
 #'   not positive definite) is retried from a fresh start, and, under this
 #'   rule, with a floor raised a thousandfold per retry up to `1e-6` when a
-#'   smaller `reg_covar` was asked for. The rule also makes
+#'   smaller positive `reg_covar` was asked for (`reg_covar = 0`, no floor,
+#'   is kept). The rule also makes
 #'   `marginal = "auto"` the default of [gmm_mi()].
 #' * `selection = "reference"`: every start from random responsibilities,
 #'   `reg_covar = 1e-15` and `patience = 1`, the defaults of the reference

@@ -56,11 +56,11 @@ int main() {
               1.0 - 0.5772156649015329);
   ok = ok && std::abs(gm - (1.0 - 0.5772156649015329)) < 0.05;
 
-  // The retry floor rises a thousandfold per retry up to 1e-6, and a floor at
-  // or above that is left alone.
+  // The retry floor rises a thousandfold per retry up to 1e-6; a floor at or
+  // above that, and a zero floor (none asked for), are left alone.
   const bool floors = retry_floor(1e-15, 0) == 1e-15 && std::abs(retry_floor(1e-15, 1) / 1e-12 - 1) < 1e-12 &&
                       retry_floor(1e-15, 3) == kRetryFloor && retry_floor(1e-15, 9) == kRetryFloor &&
-                      retry_floor(1e-3, 4) == 1e-3 && std::abs(retry_floor(0.0, 1) / 1e-12 - 1) < 1e-12;
+                      retry_floor(1e-3, 4) == 1e-3 && retry_floor(0.0, 3) == 0.0;
   // The alternative coding wins only by more than z standard errors of the
   // paired differences; rows with a non-finite score are left out.
   VectorXd a(6), b(6);

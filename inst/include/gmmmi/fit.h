@@ -29,16 +29,15 @@ struct FitOutcome {
   std::vector<double> init_logliks;
 };
 
-// The covariance floor of retry `attempt` (0: the first try): a floor below
-// kRetryFloor is raised a thousandfold on each retry (a zero floor first to
-// 1e-12), up to kRetryFloor, so that a component collapsing onto a few points
-// (outliers, heavy tails) under a tiny floor is fitted again with one that it
-// cannot collapse under.
+// The covariance floor of retry `attempt` (0: the first try): a positive
+// floor below kRetryFloor is raised a thousandfold on each retry, up to
+// kRetryFloor, so that a component collapsing onto a few points (outliers,
+// heavy tails) under a tiny floor is fitted again with one that it cannot
+// collapse under. A zero floor stays zero: it asks for no floor at all.
 constexpr double kRetryFloor = 1e-6;
 inline double retry_floor(double reg_covar, int attempt) {
   double r = reg_covar;
-  for (int a = 0; a < attempt && r < kRetryFloor; ++a)
-    r = std::min(kRetryFloor, std::max(r, 1e-15) * 1e3);
+  for (int a = 0; a < attempt && r < kRetryFloor; ++a) r = std::min(kRetryFloor, r * 1e3);
   return r;
 }
 

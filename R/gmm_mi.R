@@ -125,16 +125,15 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
                               mc_samples, n_threads, progress_callback("Bootstrap fits", environment()),
                               alternative),
                    env)
+  div <- unit_divisor(units)
   coding <- res$coding
   if (!is.null(coding)) {
     if (coding$alternative) joint <- alternative
     marginal <- if (coding$alternative) "gaussian_copula" else "none"
-    coding <- list(chosen = marginal, score = c(none = coding$score, gaussian_copula = coding$score_alt) / unit_divisor(units),
-                   gain = coding$gain / unit_divisor(units), gain_se = coding$gain_se / unit_divisor(units),
-                   z = coding$z)
+    coding <- list(chosen = marginal, score = c(none = coding$score, gaussian_copula = coding$score_alt) / div,
+                   gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z)
   }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
-  div <- unit_divisor(units)
   stats <- summarise_bootstrap(res, n_bootstrap, div, env)
   fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
                  n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),

@@ -58,6 +58,24 @@ struct Folds {
   std::vector<std::vector<Index>> valid_rows;  // row of X of each held-out row
 };
 
+// The pointwise MI of every row of X (NaN where the fit failed) under the fit
+// of the fold that held it out: fold f's fit is fits[first + f].
+inline VectorXd score_heldout_pmi(const std::vector<EmResult>& fits, std::size_t first,
+                                  const Folds& folds, const SelectSettings& s, Index N) {
+  VectorXd out = VectorXd::Constant(N, std::numeric_limits<double>::quiet_NaN());
+  PreparedTerms terms;
+  VectorXd v;
+  for (std::size_t f = 0; f < folds.valid.size(); ++f) {
+    const EmResult& fit = fits[first + f];
+    if (!fit.ok() || !prepare_terms(mi_terms(fit.model, s.score_x, s.score_y, s.score_z), terms))
+      continue;
+    evaluate_terms(folds.valid[f], terms, v, Precision::exact);
+    for (std::size_t i = 0; i < folds.valid_rows[f].size(); ++i)
+      out[folds.valid_rows[f][i]] = v[static_cast<Index>(i)];
+  }
+  return out;
+}
+
 inline Folds make_folds(const MatrixRef& X, int n_folds, Rng& rng) {
   const Index N = X.rows();
   std::vector<Index> order(static_cast<std::size_t>(N));
@@ -106,7 +124,6 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   int best_k = 0, counter = 0;
   Gmm best_start;
   const bool score_pmi = !s.score_x.empty();
-  if (score_pmi) out.heldout_pmi.setConstant(N, std::numeric_limits<double>::quiet_NaN());
   bool stopped = false;
   int n_multi = 0, n_multi_short = 0;  // fits with K > 1, and those that stopped early
 
@@ -133,7 +150,6 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
     std::vector<EmResult> fits(n_tasks);
     std::vector<double> valid(n_tasks, -std::numeric_limits<double>::infinity());
     std::vector<int> failed(n_tasks, 0);
-    std::vector<VectorXd> pointwise(score_pmi ? n_tasks : 0);
     const std::size_t n_run = n_tasks + (pending ? 1 : 0);
     const bool finished = parallel_for(n_run, n_threads, monitor, abort, [&](std::size_t t) {
       if (t == n_tasks) {
@@ -150,15 +166,10 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
                               seed, Stream::select, stream, failed[t], &abort);
       if (fits[t].ok()) {
         Factorised fac;
-        const MatrixXd& held_out = folds.valid[static_cast<std::size_t>(f)];
         if (factorise(fits[t].model, fac)) {
-          const double v = log_density(held_out, fac).mean();
+          const double v = log_density(folds.valid[static_cast<std::size_t>(f)], fac).mean();
           if (std::isfinite(v)) valid[t] = v;
         }
-        PreparedTerms terms;
-        if (score_pmi &&
-            prepare_terms(mi_terms(fits[t].model, s.score_x, s.score_y, s.score_z), terms))
-          evaluate_terms(held_out, terms, pointwise[t], Precision::exact);
       }
     });
     if (!finished) {
@@ -228,15 +239,11 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
       best_k = K;
       best_start = fits[best_task].model;
       counter = 0;
-      if (score_pmi) {
-        out.heldout_pmi.setConstant(std::numeric_limits<double>::quiet_NaN());
-        for (int f = 0; f < n_folds; ++f) {
-          const VectorXd& v = pointwise[static_cast<std::size_t>(row.best_init * n_folds + f)];
-          const std::vector<Index>& rows = folds.valid_rows[static_cast<std::size_t>(f)];
-          if (v.size() != static_cast<Index>(rows.size())) continue;
-          for (std::size_t i = 0; i < rows.size(); ++i) out.heldout_pmi[rows[i]] = v[static_cast<Index>(i)];
-        }
-      }
+      // Only the best K's scores are kept, so they are computed here, for
+      // its best init, rather than for every fit.
+      if (score_pmi)
+        out.heldout_pmi =
+            score_heldout_pmi(fits, static_cast<std::size_t>(row.best_init * n_folds), folds, s, N);
     } else if (++counter >= s.patience) {
       stopped = true;
       break;

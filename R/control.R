@@ -75,6 +75,10 @@
 #'   standard error includes the uncertainty in that choice; each replicate
 #'   then costs a whole selection. If `FALSE` (the reference's way), every
 #'   replicate is refitted at the number chosen on all the data.
+#' @param raise_floor If `TRUE`, a start that fails is retried with a
+#'   positive `reg_covar` below `1e-6` raised a thousandfold per retry (up to
+#'   `1e-6`); if `FALSE`, retries keep `reg_covar`. `NULL` for the rule's
+#'   default (`TRUE` under `"gmmmi"`, `FALSE` under `"reference"`).
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
@@ -86,20 +90,21 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                            threshold = 1e-5, patience = NULL, fixed_components = NULL,
                            init_scale = NULL, min_iter = 0,
                            selection = c("gmmmi", "reference"), reselect = FALSE,
-                           accelerate = TRUE) {
+                           accelerate = TRUE, raise_floor = NULL) {
   env <- current_env_call()
   make_control(init = init, n_inits = n_inits, n_folds = n_folds, tol = tol,
                reg_covar = reg_covar, max_iter = max_iter, max_components = max_components,
                criterion = criterion, threshold = threshold, patience = patience,
                fixed_components = fixed_components, init_scale = init_scale,
                min_iter = min_iter, selection = selection, reselect = reselect,
-               accelerate = accelerate, env = env)
+               accelerate = accelerate, raise_floor = raise_floor, env = env)
 }
 
 # The defaults that each selection rule sets (see gmm_mi_control()).
 selection_defaults <- list(
-  gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3),
-  reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1)
+  gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, raise_floor = TRUE),
+  reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1,
+                   raise_floor = FALSE)
 )
 
 # Validates settings on behalf of `env`, the user-facing call that took them.
@@ -109,7 +114,7 @@ make_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                          threshold = 1e-5, patience = NULL, fixed_components = NULL,
                          init_scale = NULL, min_iter = 0,
                          selection = c("gmmmi", "reference"), reselect = FALSE,
-                         accelerate = TRUE, env) {
+                         accelerate = TRUE, raise_floor = NULL, env) {
   selection <- check_choice(selection, c("gmmmi", "reference"), "selection", env)
   # A setting left NULL takes the rule's value.
   rule <- selection_defaults[[selection]]
@@ -133,7 +138,8 @@ make_control <- function(init = NULL, n_inits = 3, n_folds = 2,
     min_iter = check_whole(min_iter, "min_iter", env, min = 0),
     selection = selection,
     reselect = check_flag(reselect, "reselect", env),
-    accelerate = check_flag(accelerate, "accelerate", env)
+    accelerate = check_flag(accelerate, "accelerate", env),
+    raise_floor = check_flag(raise_floor, "raise_floor", env)
   )
   structure(out, class = "gmm_mi_control")
 }

@@ -101,8 +101,7 @@ inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
   s.fit.em.max_iter = Rcpp::as<int>(c["max_iter"]);
   s.fit.em.min_iter = Rcpp::as<int>(c["min_iter"]);
   s.fit.em.accelerate = Rcpp::as<bool>(c["accelerate"]);
-  // The reference rule keeps the floor on retries, as before; gmmmi's raises it.
-  s.fit.raise_floor = Rcpp::as<std::string>(c["selection"]) != "reference";
+  s.fit.raise_floor = Rcpp::as<bool>(c["raise_floor"]);
   s.n_folds = Rcpp::as<int>(c["n_folds"]);
   s.max_components = Rcpp::as<int>(c["max_components"]);
   s.threshold = Rcpp::as<double>(c["threshold"]);

@@ -7,7 +7,8 @@
 # and Monte Carlo with the exact densities, without gmmmi):
 #   flat_eps0.75, flat_eps0.1   X ~ U(0,1), Y = X + U(-eps, eps)
 #   t_nu{1,2,3}_rho0.5, t_nu1_rho0   bivariate Student t (heavy tails)
-#   gamma_exp_a1, weinman_a1    skewed, seen on the log scale (method.md, 8)
+#   gamma_exp_a1, weinman_a1    skewed, seen on the log scale (vignette
+#                               "method", section 10)
 #   gauss_pnorm_rho0.6          Gaussian rho = 0.6 through pnorm (uniform margins)
 #   categorical_3               factor with p = (0.7, 0.2, 0.1), y | c ~ N(mu_c, 1)
 #   vector_2x2                  2-column X and 2-column Y, jointly Gaussian

@@ -1,7 +1,7 @@
 # The validation experiments of Piras et al. (2023), full size, with gmmmi.
 #
-# What is run (method.md, section 8; the vignettes show these results beside
-# a smaller live run):
+# What is run (vignette "method", section 10; the vignettes show these
+# results beside a smaller live run):
 #   validation  (paper Figs. 1 and 3) one dataset of N = 200 per point:
 #               bivariate Gaussian for 20 values of rho in [-0.99, 0.99];
 #               gamma-exponential and ordered Weinman for
@@ -16,14 +16,16 @@
 #               bootstrap se, the number of components and KSG with k = 1.
 #               Per cell: bias, spread (sd of the estimates across datasets),
 #               mean bootstrap se, their ratio, and the KSG bias and spread,
-#               printed beside the paper's numbers (method.md, section 8a).
+#               printed beside the paper's numbers (vignette "method",
+#               section 10).
 #   choosing_k  (paper Fig. 7) the paper's three-component mixture "D3"
 #               (true MI 0.13238 nat), N = 5000: held-out log-likelihood,
 #               AIC and BIC for K = 1..15, then gmm_mi()'s bootstrap MI values
 #               beside KSG (k = 3) on the same bootstrap resamples.
 #
-# Settings of gmm_mi() as in the paper (method.md, 8a): n_bootstrap = 100,
-# mc_samples = 1e5, tol = 1e-5, reg_covar = 1e-12, n_inits = 5, n_folds = 3.
+# Settings of gmm_mi() as in the paper (vignette "method", section 10):
+# n_bootstrap = 100, mc_samples = 1e5, tol = 1e-5, reg_covar = 1e-12,
+# n_inits = 5, n_folds = 3.
 # Every dataset and every fit has its own fixed seed, so any part of the run
 # can be repeated exactly, and results do not depend on --threads.
 #
@@ -110,7 +112,8 @@ transforms <- list("y" = function(y) y,
                    "y + 0.5 y^3" = function(y) y + 0.5 * y^3,
                    "log(y + 5)" = function(y) log(y + 5))
 
-# The paper's Fig. 2 numbers (method.md, 8a): 500 datasets per cell.
+# The paper's Fig. 2 numbers (vignette "method", section 10): 500 datasets
+# per cell.
 paper_bias <- data.frame(
   transform = rep(c("y", "log(y + 5)", "y + 0.5 y^3", "y + 0.1 y^2"), each = 3),
   n = rep(c(200, 2000, 20000), 4),

@@ -221,3 +221,76 @@ test_that("every distribution of the benchmark has a finite truth and the right 
     expect_false(anyNA(s$y))
   }
 })
+
+# ---- the calibration families (helper-calibration-truth.R) ------------------
+
+test_that("vector Gaussian and Student t: the closed form matches the 1-column case and Monte Carlo", {
+  # d = 1 is the bivariate case, whose truths are checked above.
+  expect_equal(cal_mi_vector(1, 0.5), acc_mi_gaussian(0.5), tolerance = 1e-12)
+  expect_equal(cal_mi_vector(1, 0.5, 2), acc_mi_student(2, 0.5), tolerance = 1e-12)
+  expect_equal(cal_mi_vector(1, 0, 1), acc_mi_student(1, 0), tolerance = 1e-12)
+  # Monte Carlo on the generator before its linear maps: the joint t density
+  # of (x, y), whose blocks have identity scale and cross scale rho I.
+  log_t <- function(z, nu, d, logdet, q) {
+    lgamma((nu + d) / 2) - lgamma(nu / 2) - d / 2 * log(nu * pi) - 0.5 * logdet -
+      (nu + d) / 2 * log1p(q / nu)
+  }
+  set.seed(19)
+  d <- 3; rho <- 0.4; nu <- 2; n <- 2e5
+  x <- matrix(stats::rnorm(n * d), n, d)
+  y <- rho * x + sqrt(1 - rho^2) * matrix(stats::rnorm(n * d), n, d)
+  s <- sqrt(stats::rchisq(n, df = nu) / nu)
+  x <- x / s
+  y <- y / s
+  # (x, y) joint quadratic form with R = [[I, rho I], [rho I, I]].
+  q_joint <- (rowSums(x^2) - 2 * rho * rowSums(x * y) + rowSums(y^2)) / (1 - rho^2)
+  lr <- log_t(NULL, nu, 2 * d, d * log(1 - rho^2), q_joint) -
+    log_t(NULL, nu, d, 0, rowSums(x^2)) - log_t(NULL, nu, d, 0, rowSums(y^2))
+  expect_mc_truth(lr, cal_mi_vector(d, rho, nu), "vector_t2_3x3")
+})
+
+test_that("rounded Gaussian: the cell sum matches the plug-in MI of a large sample", {
+  set.seed(20)
+  n <- 1e6
+  x <- stats::rnorm(n)
+  y <- 0.6 * x + 0.8 * stats::rnorm(n)
+  for (step in c(0.5, 1)) {
+    a <- round(x / step)
+    b <- round(y / step)
+    p <- table(a, b) / n
+    # The pointwise log ratio of every draw under the sample's cell
+    # frequencies: its mean is the plug-in MI (bias about cells^2 / (2n),
+    # below 1e-4 here), its sd / sqrt(n) the Monte Carlo error.
+    lr <- log(p[cbind(as.character(a), as.character(b))] /
+                (rowSums(p)[as.character(a)] * colSums(p)[as.character(b)]))
+    expect_mc_truth(lr, cal_mi_rounded_gaussian(0.6, step), sprintf("rounded, step %g", step))
+  }
+  expect_lt(cal_mi_rounded_gaussian(0.6, 1), acc_mi_gaussian(0.6))
+})
+
+test_that("Poisson count: H(C) - E H(C | x) matches Monte Carlo with the exact densities", {
+  set.seed(21)
+  n <- 2e5
+  x <- stats::rnorm(n)
+  lam <- exp(cal_poisson_a + cal_poisson_b * x)
+  k <- stats::rpois(n, lam)
+  # p(k) by averaging the Poisson probability over a large independent x sample.
+  xs <- stats::rnorm(2e5)
+  ks <- sort(unique(k))
+  pk <- vapply(ks, function(v) mean(stats::dpois(v, exp(cal_poisson_a + cal_poisson_b * xs))), numeric(1))
+  lr <- stats::dpois(k, lam, log = TRUE) - log(pk[match(k, ks)])
+  expect_mc_truth(lr, cal_mi_poisson(cal_poisson_a, cal_poisson_b), "poisson")
+})
+
+test_that("every calibration family has a finite truth, the right shapes and its sizes", {
+  set.seed(22)
+  for (e in cal_distributions()) {
+    expect_true(is.finite(e$truth) && e$truth >= 0, label = e$id)
+    expect_true(length(e$sizes) >= 1 && all(e$sizes >= 100), label = e$id)
+    s <- e$generate(60)
+    rows <- function(v) if (is.null(dim(v))) length(v) else nrow(v)
+    expect_equal(rows(s$x), 60)
+    expect_equal(rows(s$y), 60)
+  }
+  expect_equal(cal_distributions()$indep_cat10_trimodal$truth, 0)
+})

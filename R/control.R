@@ -30,12 +30,16 @@
 #'   retries keep the floor, and [gmm_mi()] fits the data as they are
 #'   (`marginal = "none"`).
 #'
-#' Explicit `init`, `reg_covar` or `patience` override either rule. The other
-#' defaults (`n_inits`, `n_folds`, `tol`, `threshold`, ...) are the
-#' reference's under both rules. Under both, EM is accelerated (`accelerate =
+#' Explicit `init`, `reg_covar`, `patience` or `raise_floor` override either
+#' rule. The other defaults (`n_inits`, `n_folds`, `tol`, `threshold`, ...)
+#' are the reference's under both rules. Under both, EM is accelerated (`accelerate =
 #' TRUE`): the same fixed points and the same stopping test, reached in fewer
 #' E-steps; `selection = "reference", accelerate = FALSE` follows the
 #' reference's EM step for step.
+#'
+#' These are the defaults of every function that takes the settings:
+#' [gmm_select()] takes them for the settings it is not given, and
+#' [gmm_fit()] those of `selection = "reference"`.
 #'
 #' @param init Start of every EM fit: one of the starts of [gmm_fit()], or
 #'   `"mixed"` (the first start from k-means responsibilities, the others from
@@ -91,55 +95,60 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                            init_scale = NULL, min_iter = 0,
                            selection = c("gmmmi", "reference"), reselect = FALSE,
                            accelerate = TRUE, raise_floor = NULL) {
-  env <- current_env_call()
-  make_control(init = init, n_inits = n_inits, n_folds = n_folds, tol = tol,
-               reg_covar = reg_covar, max_iter = max_iter, max_components = max_components,
-               criterion = criterion, threshold = threshold, patience = patience,
-               fixed_components = fixed_components, init_scale = init_scale,
-               min_iter = min_iter, selection = selection, reselect = reselect,
-               accelerate = accelerate, raise_floor = raise_floor, env = env)
+  call <- this_call()
+  make_control(mget(names(formals(gmm_mi_control)), envir = environment()), call)
 }
 
-# The defaults that each selection rule sets (see gmm_mi_control()).
+# The defaults that each selection rule sets (see gmm_mi_control()): settings
+# of the control list left NULL, and the margins of gmm_mi() (marginal = NULL).
 selection_defaults <- list(
-  gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, raise_floor = TRUE),
+  gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, raise_floor = TRUE,
+               marginal = "auto"),
   reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1,
-                   raise_floor = FALSE)
+                   raise_floor = FALSE, marginal = "none")
 )
 
-# Validates settings on behalf of `env`, the user-facing call that took them.
-make_control <- function(init = NULL, n_inits = 3, n_folds = 2,
-                         tol = 1e-5, reg_covar = NULL, max_iter = 10000,
-                         max_components = 50, criterion = c("validation", "aic", "bic"),
-                         threshold = 1e-5, patience = NULL, fixed_components = NULL,
-                         init_scale = NULL, min_iter = 0,
-                         selection = c("gmmmi", "reference"), reselect = FALSE,
-                         accelerate = TRUE, raise_floor = NULL, env) {
-  selection <- check_choice(selection, c("gmmmi", "reference"), "selection", env)
-  # A setting left NULL takes the rule's value.
+# gmm_mi_control()'s defaults, read from its arguments so that they are
+# written there only: settings not given to gmm_select() or to a hand-made
+# control list take them.
+control_defaults <- function() formal_defaults(gmm_mi_control, names(formals(gmm_mi_control)))
+
+# A control list from the settings in `given` (named as the arguments of
+# gmm_mi_control()), the others at their defaults; errors name `call`.
+control_with <- function(given, call) {
+  settings <- control_defaults()
+  settings[names(given)] <- given
+  make_control(settings, call)
+}
+
+# Validates `s`, a full set of settings (one per argument of
+# gmm_mi_control()), on behalf of `call`, the user-facing call that took them.
+make_control <- function(s, call) {
+  selection <- check_choice(s[["selection"]], c("gmmmi", "reference"), "selection", call)
   rule <- selection_defaults[[selection]]
-  here <- environment()
-  for (name in names(rule)) if (is.null(here[[name]])) here[[name]] <- rule[[name]]
+  for (name in intersect(names(rule), names(s))) {
+    if (is.null(s[[name]])) s[name] <- list(rule[[name]])
+  }
   out <- list(
-    init = check_choice(init, c(init_types, "mixed"), "init", env),
-    n_inits = check_whole(n_inits, "n_inits", env, min = 1, max = 1000),
-    n_folds = check_whole(n_folds, "n_folds", env, min = 2, max = 1000),
-    tol = check_real(tol, "tol", env, min = 0),
-    reg_covar = check_real(reg_covar, "reg_covar", env, min = 0),
-    max_iter = check_whole(max_iter, "max_iter", env, min = 1),
-    max_components = check_whole(max_components, "max_components", env, min = 1, max = 10000),
-    criterion = check_choice(criterion, c("validation", "aic", "bic"), "criterion", env),
-    threshold = check_real(threshold, "threshold", env, min = 0),
-    patience = check_whole(patience, "patience", env, min = 1, max = 10000),
-    fixed_components = if (is.null(fixed_components)) NULL else
-      check_whole(fixed_components, "fixed_components", env, min = 1, max = 10000),
-    init_scale = if (is.null(init_scale)) 0 else
-      check_real(init_scale, "init_scale", env, min = 0, min_inclusive = FALSE),
-    min_iter = check_whole(min_iter, "min_iter", env, min = 0),
+    init = check_choice(s[["init"]], c(init_types, "mixed"), "init", call),
+    n_inits = check_whole(s[["n_inits"]], "n_inits", call, min = 1, max = 1000),
+    n_folds = check_whole(s[["n_folds"]], "n_folds", call, min = 2, max = 1000),
+    tol = check_real(s[["tol"]], "tol", call, min = 0),
+    reg_covar = check_real(s[["reg_covar"]], "reg_covar", call, min = 0),
+    max_iter = check_whole(s[["max_iter"]], "max_iter", call, min = 1),
+    max_components = check_whole(s[["max_components"]], "max_components", call, min = 1, max = 10000),
+    criterion = check_choice(s[["criterion"]], c("validation", "aic", "bic"), "criterion", call),
+    threshold = check_real(s[["threshold"]], "threshold", call, min = 0),
+    patience = check_whole(s[["patience"]], "patience", call, min = 1, max = 10000),
+    fixed_components = if (is.null(s[["fixed_components"]])) NULL else
+      check_whole(s[["fixed_components"]], "fixed_components", call, min = 1, max = 10000),
+    init_scale = if (is.null(s[["init_scale"]])) 0 else
+      check_real(s[["init_scale"]], "init_scale", call, min = 0, min_inclusive = FALSE),
+    min_iter = check_whole(s[["min_iter"]], "min_iter", call, min = 0),
     selection = selection,
-    reselect = check_flag(reselect, "reselect", env),
-    accelerate = check_flag(accelerate, "accelerate", env),
-    raise_floor = check_flag(raise_floor, "raise_floor", env)
+    reselect = check_flag(s[["reselect"]], "reselect", call),
+    accelerate = check_flag(s[["accelerate"]], "accelerate", call),
+    raise_floor = check_flag(s[["raise_floor"]], "raise_floor", call)
   )
   structure(out, class = "gmm_mi_control")
 }
@@ -158,14 +167,15 @@ check_control <- function(control, call) {
                   "x" = "It is {.obj_type_friendly {control}}."), call)
   }
   # A control list may have been edited by hand: validate every field again.
-  fields <- setdiff(names(formals(make_control)), "env")
-  may_be_null <- c("fixed_components", names(selection_defaults[[1]]))
-  missing <- setdiff(setdiff(fields, may_be_null), names(control))
+  # A field may be absent only where its default is NULL (it then takes it).
+  defaults <- control_defaults()
+  missing <- setdiff(names(Filter(Negate(is.null), defaults)), names(control))
   if (length(missing)) {
     gmmmi_abort(c("{.arg control} must be made by {.fn gmm_mi_control}.",
                   "x" = "It lacks {.field {missing}}."), call)
   }
-  values <- unclass(control)[intersect(fields, names(control))]
+  values <- unclass(control)[intersect(names(defaults), names(control))]
+  # init_scale is stored as 0 for "each start's default" (NULL).
   if (identical(values$init_scale, 0)) values$init_scale <- NULL
-  do.call(make_control, c(values, list(env = call)), quote = TRUE)
+  control_with(values, call)
 }

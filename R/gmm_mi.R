@@ -70,21 +70,30 @@
 #'   of components (continuous variables only).
 #' @param n_threads Number of threads (see [gmmmi-package]); the result does
 #'   not depend on it.
-#' @return An object of class `"gmm_mi"`: `estimate` (mean of the bootstrap
-#'   values, or the single fit's value), `se` (their standard deviation, `NA`
+#' @return An object of class `"gmm_mi"`, a list with these fields, always
+#'   present and in this order (a field that does not apply to the `type` of
+#'   estimate is `NA` when it is a single value and `NULL` otherwise):
+#'   `estimate` (mean of the bootstrap values, the single fit's value, or for
+#'   two categories the plug-in value), `se` (their standard deviation, `NA`
 #'   without bootstrap), `bootstrap` (every bootstrap value), `mc_se` (Monte
-#'   Carlo error of the estimate), `n_components`, `selection` (a
-#'   `"gmm_selection"`), `fit` (the `"gmm"` fitted to all the data, in the
-#'   data's units unless their scale is extreme: see [gmm_fit()]), `units`, `n`, `variables` (the columns of x, y and z),
-#'   `n_retried` and `n_failed` (bootstrap fits that had to be restarted, and
-#'   that failed even so; failed ones are left out of the estimate),
-#'   `bootstrap_k` (the number of components of each bootstrap fit),
-#'   `marginal` (the coding used: `"none"` or `"gaussian_copula"`),
-#'   `marginal_choice` (with `marginal = "auto"`: the coding `chosen`, the
-#'   mean held-out pointwise MI under each coding, `score`, the paired
-#'   `gain` of the copula and its standard error `gain_se`, and the threshold
-#'   `z`; otherwise `NULL`), `data` (as fitted, so transformed when the
-#'   copula was used) and `call`.
+#'   Carlo error of the estimate), `full_data` (the value of the fit to all
+#'   the data), `n_components` (one per category for a category),
+#'   `selection` (a `"gmm_selection"`, or a list of one per category), `fit`
+#'   (the `"gmm"` fitted to all the data, in the data's units unless their
+#'   scale is extreme: see [gmm_fit()]; a list of one per category), `units`,
+#'   `n`, `n_bootstrap`, `variables` (the columns of x, y and z),
+#'   `conditional`, `type` (`"continuous"`, `"categorical"` or `"discrete"`
+#'   for two categories), `n_retried` and `n_failed` (bootstrap fits that had
+#'   to be restarted, and that failed even so; failed ones are left out of
+#'   the estimate), `bootstrap_k` (the number of components of each bootstrap
+#'   fit), `reselect` (whether each replicate chose its own), `marginal` (the
+#'   coding used: `"none"` or `"gaussian_copula"`), `marginal_choice` (with
+#'   `marginal = "auto"`: the coding `chosen`, the mean held-out pointwise MI
+#'   under each coding, `score`, the paired `gain` of the copula and its
+#'   standard error `gain_se`, and the threshold `z`; otherwise `NULL`),
+#'   `category` (which of `"x"` and `"y"` is the category), `prior` (p(c), one
+#'   value per category), `labels` (the categories of the rows), `data` (as
+#'   fitted, so transformed when the copula was used) and `call`.
 #' @seealso [confint.gmm_mi()], [plot.gmm_mi()], [gmm_mi_control()].
 #' @examples
 #' set.seed(1)
@@ -101,7 +110,7 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
                    marginal = NULL,
                    control = gmm_mi_control(), n_threads = NULL) {
   call <- match.call()
-  env <- current_env_call()
+  env <- this_call()
   n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
   units <- check_choice(units, c("nat", "bit"), "units", env)
@@ -109,13 +118,40 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   control <- check_control(control, env)
   marginal <- resolve_marginal(marginal, control, env)
   n_threads <- resolve_threads(n_threads, env)
-  if (is_discrete(x) || is_discrete(y)) {
-    if (control$reselect) {
-      gmmmi_abort("{.arg reselect} = TRUE in {.arg control} is not supported when {.arg x} or {.arg y} is a category.", env)
-    }
-    return(mi_with_category(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
-                            n_threads, call, env))
+  if (!is_discrete(x) && !is_discrete(y)) {
+    return(mi_continuous(x, y, z, n_bootstrap, mc_samples, units, marginal, control, n_threads,
+                         call, env))
   }
+  if (control$reselect) {
+    gmmmi_abort("{.arg reselect} = TRUE in {.arg control} is not supported when {.arg x} or {.arg y} is a category.", env)
+  }
+  if (is.null(y)) gmmmi_abort("A categorical {.arg x} needs a second variable {.arg y}.", env)
+  if (!is.null(z)) gmmmi_abort("Conditional MI with a categorical {.arg x} or {.arg y} is not supported.", env)
+  if (is_discrete(x) && is_discrete(y)) return(mi_discrete(x, y, n_bootstrap, units, call, env))
+  mi_categorical(x, y, n_bootstrap, mc_samples, units, prior, marginal, control, n_threads, call, env)
+}
+
+# The one constructor of "gmm_mi": every field, in this order, for every type
+# of estimate, so that methods need not ask whether a field exists. Fields
+# that only some types have default to "not applicable" (see gmm_mi()).
+new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, n_components, selection,
+                       fit, units, n, n_bootstrap, variables, conditional, n_retried, n_failed,
+                       bootstrap_k = NULL, reselect = FALSE, marginal = NA_character_,
+                       marginal_choice = NULL, category = NA_character_, prior = NULL,
+                       labels = NULL, data, call) {
+  structure(list(estimate = estimate, se = se, bootstrap = bootstrap, mc_se = mc_se,
+                 full_data = full_data, n_components = n_components, selection = selection,
+                 fit = fit, units = units, n = n, n_bootstrap = n_bootstrap, variables = variables,
+                 conditional = conditional, type = type, n_retried = n_retried,
+                 n_failed = n_failed, bootstrap_k = bootstrap_k, reselect = reselect,
+                 marginal = marginal, marginal_choice = marginal_choice, category = category,
+                 prior = prior, labels = labels, data = data, call = call),
+            class = "gmm_mi")
+}
+
+# MI (or conditional MI) of continuous variables: one joint mixture.
+mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, control, n_threads,
+                          call, env) {
   blocks <- mi_blocks(x, y, z, env)
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
@@ -138,21 +174,18 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
                  n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
                  init = "warm start")
-  structure(list(estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
-                 mc_se = stats$mc_se, full_data = res$full_mi / div, n_components = selection$n_components,
-                 selection = selection, fit = fit, units = units, n = nrow(joint),
-                 n_bootstrap = n_bootstrap, variables = blocks$names,
-                 conditional = length(blocks$z) > 0, type = "continuous",
-                 n_retried = res$n_retried, n_failed = res$n_failed,
-                 bootstrap_k = res$bootstrap_k, reselect = control$reselect, marginal = marginal,
-                 marginal_choice = coding, data = joint, call = call),
-            class = "gmm_mi")
+  new_gmm_mi("continuous", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
+             mc_se = stats$mc_se, full_data = res$full_mi / div,
+             n_components = selection$n_components, selection = selection, fit = fit,
+             units = units, n = nrow(joint), n_bootstrap = n_bootstrap, variables = blocks$names,
+             conditional = length(blocks$z) > 0, n_retried = res$n_retried,
+             n_failed = res$n_failed, bootstrap_k = res$bootstrap_k, reselect = control$reselect,
+             marginal = marginal, marginal_choice = coding, data = joint, call = call)
 }
 
-# marginal = NULL follows the selection rule: "auto" under gmmmi's, "none"
-# under the reference's.
+# marginal = NULL follows the selection rule (see selection_defaults).
 resolve_marginal <- function(marginal, control, call) {
-  if (is.null(marginal)) return(if (identical(control$selection, "reference")) "none" else "auto")
+  if (is.null(marginal)) return(selection_defaults[[control$selection]]$marginal)
   check_choice(marginal, c("auto", "none", "gaussian_copula"), "marginal", call)
 }
 
@@ -208,19 +241,9 @@ as_category <- function(v, arg, call) {
   f
 }
 
-mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
-                             n_threads, call, env) {
-  if (is.null(y)) gmmmi_abort("A categorical {.arg x} needs a second variable {.arg y}.", env)
-  if (!is.null(z)) gmmmi_abort("Conditional MI with a categorical {.arg x} or {.arg y} is not supported.", env)
-  div <- unit_divisor(units)
-  if (is_discrete(x) && is_discrete(y)) {
-    fx <- as_category(x, "x", env)
-    fy <- as_category(y, "y", env)
-    if (length(fx) != length(fy)) {
-      gmmmi_abort("{.arg x} and {.arg y} must have the same length ({length(fx)} and {length(fy)}).", env)
-    }
-    return(mi_discrete(fx, fy, n_bootstrap, units, call))
-  }
+# MI of a category and continuous variables: one mixture per category.
+mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal, control,
+                           n_threads, call, env) {
   cat_arg <- if (is_discrete(x)) "x" else "y"
   cont_arg <- if (cat_arg == "x") "y" else "x"
   labels <- as_category(if (cat_arg == "x") x else y, cat_arg, env)
@@ -232,7 +255,7 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, mar
   if (marginal == "auto") marginal <- "none"  # one mixture per category: no joint score to compare
   cont <- apply_marginal(cont, marginal)
   counts <- table(labels)
-  need <- control$n_folds * max(2L, if (is.null(control$fixed_components)) 1L else control$fixed_components)
+  need <- rows_for_folds(control)
   small <- names(counts)[counts < need]
   if (length(small)) {
     gmmmi_abort(c("Every category of {.arg {cat_arg}} needs at least {need} rows to fit its mixture.",
@@ -245,6 +268,7 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, mar
                                           prior == "empirical", control,
                                           n_bootstrap, mc_samples, n_threads,
                                           progress_callback("Bootstrap fits", environment())), env)
+  div <- unit_divisor(units)
   stats <- summarise_bootstrap(res, n_bootstrap, div, env)
   fits <- lapply(seq_along(levels), function(i) {
     f <- res$fits[[i]]
@@ -257,18 +281,22 @@ mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, mar
   names(fits) <- names(sels) <- levels
   n_comp <- vapply(sels, function(s) s$n_components, integer(1))
   vars <- list(x = if (cat_arg == "x") cat_arg else colnames(cont), y = if (cat_arg == "y") cat_arg else colnames(cont))
-  structure(list(estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
-                 mc_se = stats$mc_se, full_data = res$full_mi / div, n_components = n_comp,
-                 selection = sels, fit = fits, units = units, n = length(labels),
-                 n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
-                 type = "categorical", category = cat_arg, prior = p, labels = labels,
-                 n_retried = res$n_retried, n_failed = res$n_failed, marginal = marginal,
-                 data = cont, call = call),
-            class = "gmm_mi")
+  new_gmm_mi("categorical", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
+             mc_se = stats$mc_se, full_data = res$full_mi / div, n_components = n_comp,
+             selection = sels, fit = fits, units = units, n = length(labels),
+             n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
+             n_retried = res$n_retried, n_failed = res$n_failed, reselect = control$reselect,
+             marginal = marginal, category = cat_arg, prior = p, labels = labels, data = cont,
+             call = call)
 }
 
 # Plug-in MI of two categorical variables; a bootstrap over rows gives its se.
-mi_discrete <- function(fx, fy, n_bootstrap, units, call) {
+mi_discrete <- function(x, y, n_bootstrap, units, call, env) {
+  fx <- as_category(x, "x", env)
+  fy <- as_category(y, "y", env)
+  if (length(fx) != length(fy)) {
+    gmmmi_abort("{.arg x} and {.arg y} must have the same length ({length(fx)} and {length(fy)}).", env)
+  }
   plug_in <- function(a, b) {
     p <- table(a, b) / length(a)
     px <- rowSums(p)
@@ -285,13 +313,11 @@ mi_discrete <- function(fx, fy, n_bootstrap, units, call) {
   }, numeric(1)) / div
   # The plug-in value of the full table is the estimate: the mean of
   # bootstrapped plug-in values would add the plug-in bias a second time.
-  structure(list(estimate = est,
-                 se = if (n_bootstrap > 1) stats::sd(boot) else NA_real_, bootstrap = boot,
-                 mc_se = 0, full_data = est, n_components = NA_integer_, selection = NULL,
-                 fit = NULL, units = units, n = n, n_bootstrap = n_bootstrap,
-                 variables = list(x = "x", y = "y"), conditional = FALSE, type = "discrete",
-                 n_retried = 0L, n_failed = 0L, data = data.frame(x = fx, y = fy), call = call),
-            class = "gmm_mi")
+  new_gmm_mi("discrete", estimate = est, se = if (n_bootstrap > 1) stats::sd(boot) else NA_real_,
+             bootstrap = boot, mc_se = 0, full_data = est, n_components = NA_integer_,
+             selection = NULL, fit = NULL, units = units, n = n, n_bootstrap = n_bootstrap,
+             variables = list(x = "x", y = "y"), conditional = FALSE, n_retried = 0L,
+             n_failed = 0L, data = data.frame(x = fx, y = fy), call = call)
 }
 
 # Joint matrix and the column positions of each block.
@@ -330,187 +356,4 @@ mi_blocks <- function(x, y, z, call) {
   names(pos) <- names(blocks)
   list(joint = joint, x = pos$x, y = pos$y, z = if (is.null(pos$z)) integer(0) else pos$z,
        names = lapply(pos, function(p) colnames(joint)[p]))
-}
-
-#' @export
-print.gmm_mi <- function(x, digits = 3, ...) {
-  what <- if (x$conditional) "Conditional MI" else "MI"
-  if (is.na(x$se)) {
-    how <- if (x$n_bootstrap == 0) "single fit, no bootstrap" else "too few bootstrap fits for a standard error"
-    cat(sprintf("%s = %s %s (%s)\n", what, format(x$estimate, digits = digits), x$units, how))
-  } else {
-    cat(sprintf("%s = %s %s %s %s\n", what, formatC(x$estimate, digits = digits, format = "f"),
-                pm_symbol(), formatC(x$se, digits = digits, format = "f"), x$units))
-  }
-  cat(sprintf("  %s; %s; n = %d; %d bootstrap fit%s",
-              describe_variables(x$variables), describe_components(x), x$n, x$n_bootstrap,
-              if (x$n_bootstrap == 1) "" else "s"))
-  if (x$n_retried > 0) cat(sprintf(" (%d restarted", x$n_retried))
-  if (x$n_failed > 0) cat(sprintf("%s%d failed", if (x$n_retried > 0) ", " else " (", x$n_failed))
-  if (x$n_retried > 0 || x$n_failed > 0) cat(")")
-  cat("\n")
-  invisible(x)
-}
-
-# The component-selection tables: one, one per category, or none.
-selection_tables <- function(x) {
-  if (identical(x$type, "discrete")) return(list())
-  if (identical(x$type, "categorical")) return(lapply(x$selection, function(s) s$table))
-  stats::setNames(list(x$selection$table), "")
-}
-
-describe_components <- function(x) {
-  type <- if (is.null(x$type)) "continuous" else x$type
-  switch(type,
-         discrete = "plug-in estimate from the contingency table",
-         categorical = paste0("components per category: ",
-                              paste(names(x$n_components), x$n_components, sep = " ", collapse = ", ")),
-         paste0(x$n_components, " component", if (x$n_components == 1) "" else "s",
-                describe_reselect(x),
-                if (identical(x$marginal, "gaussian_copula")) " (Gaussian-copula margins)" else ""))
-}
-
-describe_reselect <- function(x) {
-  k <- x$bootstrap_k[x$bootstrap_k > 0]
-  if (!isTRUE(x$reselect) || length(k) == 0) return("")
-  if (min(k) == max(k)) return(sprintf(" (%d in every bootstrap fit)", k[1]))
-  sprintf(" (%d to %d in the bootstrap fits)", min(k), max(k))
-}
-
-describe_variables <- function(v) {
-  fmt <- function(p) if (length(p) == 1) p else paste0("(", paste(p, collapse = ", "), ")")
-  out <- paste0(fmt(v$x), " vs ", fmt(v$y))
-  if (!is.null(v$z)) out <- paste0(out, " given ", fmt(v$z))
-  out
-}
-
-#' Summarise a mutual information estimate
-#'
-#' @param object A `"gmm_mi"` object.
-#' @param level Confidence level of the percentile interval.
-#' @param ... Unused.
-#' @return An object of class `"summary.gmm_mi"`.
-#' @export
-summary.gmm_mi <- function(object, level = 0.95, ...) {
-  ci <- if (object$n_bootstrap > 1) stats::confint(object, level = level) else NULL
-  structure(list(estimate = object$estimate, se = object$se, mc_se = object$mc_se, ci = ci,
-                 level = level, units = object$units, n = object$n, conditional = object$conditional,
-                 variables = object$variables, n_components = object$n_components,
-                 n_bootstrap = object$n_bootstrap, type = object$type,
-                 components = describe_components(object),
-                 selection = selection_tables(object),
-                 n_retried = object$n_retried,
-                 n_failed = object$n_failed, full_data = object$full_data,
-                 marginal_choice = object$marginal_choice),
-            class = "summary.gmm_mi")
-}
-
-#' @export
-print.summary.gmm_mi <- function(x, digits = 4, ...) {
-  cat(if (x$conditional) "Conditional mutual information" else "Mutual information",
-      ":", describe_variables(x$variables), "\n")
-  cat(sprintf("  estimate      %s %s\n", format(x$estimate, digits = digits), x$units))
-  cat(sprintf("  bootstrap se  %s\n", format(x$se, digits = digits)))
-  if (!is.null(x$ci)) {
-    cat(sprintf("  %g%% interval  [%s, %s] (bootstrap percentiles)\n", 100 * x$level,
-                format(x$ci[1], digits = digits), format(x$ci[2], digits = digits)))
-  }
-  cat(sprintf("  Monte Carlo se %s; full-data fit %s\n", format(x$mc_se, digits = 2),
-              format(x$full_data, digits = digits)))
-  cat(sprintf("  n = %d, %d bootstrap fits (%d restarted, %d failed)\n", x$n, x$n_bootstrap,
-              x$n_retried, x$n_failed))
-  cat(sprintf("\n%s\n", x$components))
-  if (!is.null(ch <- x$marginal_choice) && !is.finite(ch$gain)) {
-    cat("Margins: Gaussian copula (marginal = \"auto\"): the data as they are could not be fitted\n")
-  } else if (!is.null(ch)) {
-    cat(sprintf(paste0("Margins: %s (marginal = \"auto\"): held-out pointwise MI %s as they are, %s with the copula;\n",
-                       "  gain %s %s %s, taken above %g se\n"),
-                if (ch$chosen == "none") "as they are" else "Gaussian copula",
-                format(ch$score[["none"]], digits = digits), format(ch$score[["gaussian_copula"]], digits = digits),
-                format(ch$gain, digits = 2), pm_symbol(), format(ch$gain_se, digits = 2), ch$z))
-  }
-  # (by position: the one table of a continuous MI has the empty name "")
-  for (i in seq_along(x$selection)) {
-    nm <- names(x$selection)[i]
-    if (nzchar(nm)) cat(sprintf("Category %s:\n", nm))
-    print(x$selection[[i]][, c("k", "validation", "aic", "bic")], row.names = FALSE, digits = 6)
-  }
-  invisible(x)
-}
-
-#' Percentile intervals for a mutual information estimate
-#'
-#' @param object A `"gmm_mi"` object with at least two bootstrap values.
-#' @param parm Ignored (there is one parameter, the MI).
-#' @param level Confidence level.
-#' @param ... Unused.
-#' @return A one-row matrix with the lower and upper bootstrap percentiles.
-#' @export
-confint.gmm_mi <- function(object, parm, level = 0.95, ...) {
-  env <- current_env_call()
-  level <- check_real(level, "level", env, min = 0, min_inclusive = FALSE, max = 1)
-  boot <- object$bootstrap[is.finite(object$bootstrap)]
-  if (length(boot) < 2) {
-    gmmmi_abort("{.arg object} has fewer than two bootstrap values: refit with {.arg n_bootstrap} > 1.", env)
-  }
-  a <- (1 - level) / 2
-  q <- stats::quantile(boot, c(a, 1 - a), names = FALSE)
-  matrix(q, nrow = 1, dimnames = list("MI", paste(format(100 * c(a, 1 - a), trim = TRUE, digits = 3), "%")))
-}
-
-#' @export
-as.data.frame.gmm_mi <- function(x, row.names = NULL, optional = FALSE, level = 0.95, ...) {
-  ci <- if (sum(is.finite(x$bootstrap)) > 1) confint(x, level = level) else c(NA_real_, NA_real_)
-  data.frame(estimate = x$estimate, se = x$se, conf_low = ci[1], conf_high = ci[2],
-             mc_se = x$mc_se, units = x$units, n_components = x$n_components,
-             n_bootstrap = x$n_bootstrap, n = x$n, row.names = row.names)
-}
-
-#' Plot a mutual information estimate
-#'
-#' @param x A `"gmm_mi"` object.
-#' @param what `"bootstrap"`: histogram of the bootstrap values with the
-#'   estimate; `"fit"`: for one x and one y column, the data with the fitted
-#'   components drawn as ellipses holding about 95 percent of their mass.
-#' @param ... Passed to the plotting function.
-#' @return `x`, invisibly.
-#' @examples
-#' set.seed(1)
-#' x <- rnorm(500); y <- x + rnorm(500)
-#' res <- gmm_mi(x, y, n_bootstrap = 10, mc_samples = 5000)
-#' plot(res, "fit")
-#' plot(res, "bootstrap")
-#' @export
-plot.gmm_mi <- function(x, what = c("bootstrap", "fit"), ...) {
-  env <- current_env_call()
-  what <- match.arg(what)
-  if (what == "bootstrap") {
-    boot <- x$bootstrap[is.finite(x$bootstrap)]
-    if (length(boot) < 2) gmmmi_abort("There are no bootstrap values to plot.", env)
-    graphics::hist(boot, main = "Bootstrap distribution", xlab = paste0("MI (", x$units, ")"),
-                   col = "grey85", border = "white", ...)
-    graphics::abline(v = x$estimate, lwd = 2, col = "firebrick")
-    return(invisible(x))
-  }
-  if (!identical(x$type, "continuous") || length(x$variables$x) != 1 ||
-      length(x$variables$y) != 1 || x$conditional) {
-    gmmmi_abort("{.code what = \"fit\"} draws one x column against one y column only.", env)
-  }
-  cols <- c(x$variables$x, x$variables$y)
-  graphics::plot(x$data[, cols], pch = 20, col = grDevices::adjustcolor("grey30", 0.3),
-                 xlab = cols[1], ylab = cols[2], ...)
-  fit <- x$fit
-  pal <- grDevices::hcl.colors(max(3, length(fit$weights)), "Dark 3")
-  r <- sqrt(stats::qchisq(0.95, 2))
-  t <- seq(0, 2 * pi, length.out = 100)
-  for (k in seq_along(fit$weights)) {
-    S <- fit$covariances[cols, cols, k]
-    e <- eigen(S, symmetric = TRUE)
-    pts <- fit$means[k, cols] + e$vectors %*% (sqrt(pmax(e$values, 0)) * r * rbind(cos(t), sin(t)))
-    # A fit kept in standardised units (data of extreme scale) is drawn in the data's.
-    sc <- gmm_scaling(fit)
-    pts <- t(sc$center[cols] + sc$scale[cols] * pts)
-    graphics::lines(pts, col = pal[k], lwd = 2)
-  }
-  invisible(x)
 }

@@ -9,10 +9,13 @@
 #' parameters of the best fold of the best start at the chosen size are kept:
 #' [gmm_mi()] starts its bootstrap fits from them.
 #'
-#' @inheritParams gmm_fit
+#' Settings that are not given take the defaults of [gmm_mi_control()] (under
+#' its `selection` rule, which may be given in `...`).
+#'
 #' @inheritParams gmm_mi_control
+#' @inheritParams gmm_fit
 #' @param ... Further settings passed to [gmm_mi_control()], such as `init`,
-#'   `tol`, `reg_covar` or `max_iter`.
+#'   `tol`, `reg_covar`, `max_iter` or `selection`.
 #' @param n_threads Number of threads (see [gmmmi-package]).
 #' @return An object of class `"gmm_selection"`: `table` (a data frame with a
 #'   row per number of components tried: `k`, held-out score `validation`,
@@ -27,30 +30,34 @@
 #' sel
 #' plot(sel)
 #' @export
-gmm_select <- function(x, max_components = 50, criterion = c("validation", "aic", "bic"),
-                       n_folds = 2, n_inits = 3, threshold = 1e-5, patience = NULL,
-                       fixed_components = NULL, ..., n_threads = NULL) {
+gmm_select <- function(x, max_components, criterion, n_folds, n_inits, threshold, patience,
+                       fixed_components, ..., n_threads = NULL) {
   call <- match.call()
-  env <- current_env_call()
+  env <- this_call()
   x <- as_data_matrix(x, "x", env)
   check_no_constant(x, "x", env)
   extra <- list(...)
   if (length(extra) && (is.null(names(extra)) || any(!nzchar(names(extra))) ||
-                        !all(names(extra) %in% names(formals(make_control))))) {
+                        !all(names(extra) %in% names(formals(gmm_mi_control))))) {
     gmmmi_abort("Arguments in {.arg ...} must be named settings of {.fn gmm_mi_control}.", env)
   }
-  control <- do.call(make_control, c(list(max_components = max_components, criterion = criterion,
-                                          n_folds = n_folds, n_inits = n_inits, threshold = threshold,
-                                          patience = patience, fixed_components = fixed_components,
-                                          env = env), extra), quote = TRUE)
+  # A setting left out is not passed on, so that gmm_mi_control() decides it.
+  named <- setdiff(names(formals(gmm_select)), c("x", "...", "n_threads"))
+  control <- control_with(c(given_args(named, environment()), extra), env)
   n_threads <- resolve_threads(n_threads, env)
   check_rows_for_folds(nrow(x), control, env)
   res <- call_core(gmm_select_cpp(x, control, n_threads, NULL), env)
   new_selection(res, colnames(x), control, call, nrow(x))
 }
 
+# The fewest rows that cross-validation can split into folds of at least two
+# rows each (or of `fixed_components` rows, when more).
+rows_for_folds <- function(control) {
+  control$n_folds * max(2L, if (is.null(control$fixed_components)) 1L else control$fixed_components)
+}
+
 check_rows_for_folds <- function(n, control, call, arg = "x") {
-  need <- control$n_folds * max(2L, if (is.null(control$fixed_components)) 1L else control$fixed_components)
+  need <- rows_for_folds(control)
   if (n < need) {
     gmmmi_abort(c("{.arg {arg}} has too few rows ({n}) for {control$n_folds}-fold cross-validation.",
                   "i" = "Need at least {need} rows, or fewer folds in {.fn gmm_mi_control}."), call)

@@ -22,7 +22,7 @@
 #' gmm_kl(fit)             # two nearly identical marginals: about 0
 #' @export
 gmm_entropy <- function(object, dims = NULL, mc_samples = 1e5, units = c("nat", "bit")) {
-  env <- current_env_call()
+  env <- this_call()
   check_gmm(object, "object", env)
   if (!is.null(dims)) object <- gmm_marginal(object, resolve_dims(dims, colnames(object$means), "dims", env))
   # A mixture kept in standardised units (see gmm_fit()): its entropy in the
@@ -34,7 +34,7 @@ gmm_entropy <- function(object, dims = NULL, mc_samples = 1e5, units = c("nat", 
 #' @rdname gmm_entropy
 #' @export
 gmm_kl <- function(p, q = NULL, dims = list(1, 2), mc_samples = 1e5, units = c("nat", "bit")) {
-  env <- current_env_call()
+  env <- this_call()
   check_gmm(p, "p", env)
   if (is.null(q)) {
     if (!is.list(dims) || length(dims) != 2) {

@@ -57,7 +57,7 @@
 #' @export
 mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
   call <- match.call()
-  env <- current_env_call()
+  env <- this_call()
   n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
   settings <- mi_matrix_settings(list(...), env)
@@ -115,7 +115,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
     se[idx] <- r$se
     mc_se[idx] <- r$mc_se
     type[idx] <- r$type
-    if (!is.null(r$marginal)) marginal[idx] <- r$marginal
+    marginal[idx] <- r$marginal
     for (b in seq_len(n_bootstrap)) boot[cbind(idx, b)] <- r$bootstrap[b]
   }
   relay_pair_warnings(out, pair_name, nrow(tasks))
@@ -145,10 +145,13 @@ mi_matrix_settings <- function(dots, env) {
     gmmmi_abort(c("Unknown argument{?s} in {.arg ...}: {.arg {bad}}.",
                   "i" = "{.fn mi_matrix} passes only {.arg {allowed}} on to {.fn gmm_mi}."), env)
   }
-  units <- check_choice(if (is.null(dots$units)) "nat" else dots$units, c("nat", "bit"), "units", env)
-  prior <- check_choice(if (is.null(dots$prior)) "empirical" else dots$prior,
-                        c("empirical", "uniform"), "prior", env)
-  control <- check_control(if (is.null(dots$control)) gmm_mi_control() else dots$control, env)
+  # A setting left out (or NULL) takes gmm_mi()'s default.
+  s <- formal_defaults(gmm_mi, c("units", "prior", "control"))
+  given <- Filter(Negate(is.null), dots[intersect(names(dots), names(s))])
+  s[names(given)] <- given
+  units <- check_choice(s$units, c("nat", "bit"), "units", env)
+  prior <- check_choice(s$prior, c("empirical", "uniform"), "prior", env)
+  control <- check_control(s$control, env)
   marginal <- resolve_marginal(dots$marginal, control, env)
   n_threads <- if (!is.null(dots$n_threads)) resolve_threads(dots$n_threads, env) else
     if (plan_is_sequential()) resolve_threads(NULL, env) else 1L
@@ -352,7 +355,7 @@ as.data.frame.mi_matrix <- function(x, row.names = NULL, optional = FALSE, ...) 
 #' @export
 plot.mi_matrix <- function(x, type = c("heatmap", "lines"), at = NULL, rows = NULL, digits = 2,
                            col = NULL, cex = NULL, main = NULL, xlab = NULL, ylab = NULL, ...) {
-  env <- current_env_call()
+  env <- this_call()
   type <- check_choice(type, c("heatmap", "lines"), "type", env)
   if (type == "heatmap") {
     mi_heatmap(x, digits, col, cex, main, xlab, ylab, ...)
@@ -468,7 +471,7 @@ mi_lines <- function(x, at, rows, col, main, xlab, ylab, env, ...) {
 #' summary(m)
 #' @export
 mi_gap <- function(m, factors = c("columns", "rows")) {
-  env <- current_env_call()
+  env <- this_call()
   if (!inherits(m, "mi_matrix")) gmmmi_abort("{.arg m} must be a {.cls mi_matrix} object, not {.obj_type_friendly {m}}.", env)
   factors <- check_choice(factors, c("columns", "rows"), "factors", env)
   est <- m$estimate
@@ -526,7 +529,8 @@ print.mi_gap <- function(x, digits = 3, ...) {
 #' summary(mi_matrix(z, f, n_bootstrap = 5, mc_samples = 2000, n_threads = 1))
 #' @export
 summary.mi_matrix <- function(object, factors = c("columns", "rows"), ...) {
-  factors <- check_choice(factors, c("columns", "rows"), "factors", current_env_call())
+  env <- this_call()
+  factors <- check_choice(factors, c("columns", "rows"), "factors", env)
   gap <- mi_gap(object, factors)
   df <- as.data.frame(object)
   largest <- df[which.max(df$estimate), c("row", "col", "estimate", "se")]

@@ -36,13 +36,13 @@
 #' plot_pmi(res, what = "map")
 #' @export
 pmi <- function(object, x = NULL, y = NULL) {
-  env <- current_env_call()
+  env <- this_call()
   check_pmi_object(object, env)
   vars <- object$variables
   if (is.null(x) != is.null(y)) {
     gmmmi_abort("Give both {.arg x} and {.arg y}, or neither (to use the fitted data).", env)
   }
-  if (!is.null(x) && identical(object$marginal, "gaussian_copula")) {
+  if (!is.null(x) && object$marginal == "gaussian_copula") {
     gmmmi_abort(c("{.arg x} and {.arg y}: new values cannot be placed on the Gaussian-copula scale of this fit.",
                   "i" = "The mixture was fitted to the normal scores of the ranks ({.code marginal = \"gaussian_copula\"}, or chosen by {.code \"auto\"}).",
                   "i" = "Use {.code pmi(object)} for the fitted rows, or refit with {.code marginal = \"none\"}."), env)
@@ -68,14 +68,13 @@ check_pmi_object <- function(object, call) {
   if (!inherits(object, "gmm_mi")) {
     gmmmi_abort("{.arg object} must be a {.cls gmm_mi} object, not {.obj_type_friendly {object}}.", call)
   }
-  type <- if (is.null(object$type)) "continuous" else object$type
-  if (type != "continuous") {
-    what <- if (type == "discrete") "two categories (a plug-in estimate, with no fitted density)" else
+  if (object$type != "continuous") {
+    what <- if (object$type == "discrete") "two categories (a plug-in estimate, with no fitted density)" else
       "a category (one mixture per category, not a joint mixture)"
     gmmmi_abort(c("{.fn pmi} needs a {.fn gmm_mi} fit of two continuous variables.",
                   "x" = "{.arg object} is the MI of {what}."), call)
   }
-  if (isTRUE(object$conditional)) {
+  if (object$conditional) {
     gmmmi_abort(c("{.fn pmi} needs an unconditional {.fn gmm_mi} fit.",
                   "x" = "{.arg object} is a conditional MI given {.field {object$variables$z}}."), call)
   }
@@ -103,7 +102,7 @@ pmi_block <- function(v, names, arg, call) {
 #' @export
 plot_pmi <- function(object, x = NULL, y = NULL, what = c("distribution", "map"), breaks = 50,
                      col = NULL, ...) {
-  env <- current_env_call()
+  env <- this_call()
   what <- check_choice(what, c("distribution", "map"), "what", env)
   check_pmi_object(object, env)
   v <- pmi(object, x, y)

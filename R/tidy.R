@@ -52,10 +52,10 @@
 #' @name tidy.gmm_mi
 #' @exportS3Method generics::tidy
 tidy.gmm_mi <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
-  env <- current_env_call()
+  env <- this_call()
   conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
   ci <- percentile_interval(x$bootstrap, conf.level)
-  out <- data.frame(term = if (isTRUE(x$conditional)) "CMI" else "MI",
+  out <- data.frame(term = if (x$conditional) "CMI" else "MI",
                     estimate = x$estimate, std.error = x$se,
                     conf.low = ci[1], conf.high = ci[2], mc.se = x$mc_se, units = x$units,
                     n = x$n, n_components = total_components(x), n_bootstrap = x$n_bootstrap,
@@ -67,12 +67,11 @@ tidy.gmm_mi <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
 #' @rdname tidy.gmm_mi
 #' @exportS3Method generics::glance
 glance.gmm_mi <- function(x, ...) {
-  ll <- if (identical(x$type, "continuous") && inherits(x$fit, "gmm")) stats::logLik(x$fit) else NULL
+  ll <- if (x$type == "continuous") stats::logLik(x$fit) else NULL
   data.frame(estimate = x$estimate, std.error = x$se, units = x$units, type = x$type,
-             conditional = isTRUE(x$conditional), nobs = x$n, n_components = total_components(x),
+             conditional = x$conditional, nobs = x$n, n_components = total_components(x),
              n_bootstrap = x$n_bootstrap, n_retried = x$n_retried, n_failed = x$n_failed,
-             full_data = x$full_data,
-             marginal = if (is.null(x$marginal)) NA_character_ else x$marginal,
+             full_data = x$full_data, marginal = x$marginal,
              logLik = if (is.null(ll)) NA_real_ else as.numeric(ll),
              AIC = if (is.null(ll)) NA_real_ else stats::AIC(ll),
              BIC = if (is.null(ll)) NA_real_ else stats::BIC(ll),
@@ -82,7 +81,7 @@ glance.gmm_mi <- function(x, ...) {
 #' @rdname tidy.gmm_mi
 #' @exportS3Method generics::tidy
 tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
-  env <- current_env_call()
+  env <- this_call()
   conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
   idx <- matrix_pairs(x)
   ci <- if (nrow(idx)) {
@@ -113,17 +112,9 @@ glance.mi_matrix <- function(x, ...) {
              mig = if (is.finite(mig)) mig else NA_real_, stringsAsFactors = FALSE)
 }
 
-# Lower and upper bootstrap percentiles, NA with fewer than two values.
-percentile_interval <- function(boot, level) {
-  boot <- boot[is.finite(boot)]
-  if (length(boot) < 2) return(c(NA_real_, NA_real_))
-  a <- (1 - level) / 2
-  stats::quantile(boot, c(a, 1 - a), names = FALSE)
-}
-
 # The number of components of a "gmm_mi", summed over the categories.
 total_components <- function(x) {
-  if (identical(x$type, "discrete")) return(NA_integer_)
+  if (x$type == "discrete") return(NA_integer_)
   as.integer(sum(x$n_components))
 }
 
@@ -131,7 +122,7 @@ total_components <- function(x) {
 # a symmetric matrix gives each unordered pair once.
 matrix_pairs <- function(x) {
   keep <- !is.na(x$estimate)
-  if (isTRUE(x$symmetric)) keep <- keep & upper.tri(keep)
+  if (x$symmetric) keep <- keep & upper.tri(keep)
   idx <- which(keep, arr.ind = TRUE)
   idx <- idx[order(idx[, 1], idx[, 2]), , drop = FALSE]
   unname(idx)

@@ -47,6 +47,25 @@ as_data_matrix <- function(x, arg, call) {
   x
 }
 
+# The call of the function that calls this_call(), as typed: the call that
+# argument errors name. Assign it before passing it on: as a lazy argument it
+# would be forced deep inside another function, and name that one.
+this_call <- function() sys.call(-1)
+
+# The arguments among `names` that the call whose frame is `frame` was given
+# (those left out are missing there), as a named list of their values.
+given_args <- function(names, frame) {
+  given <- names[!vapply(names, function(a) eval(call("missing", as.name(a)), frame), logical(1))]
+  mget(given, envir = frame)
+}
+
+# The defaults of the arguments `names` of `f`, evaluated where `f` is
+# defined: a function that passes settings on reads them instead of
+# restating them.
+formal_defaults <- function(f, names) {
+  lapply(as.list(formals(f))[names], eval, envir = environment(f))
+}
+
 default_names <- function(prefix, n) {
   if (n == 1) prefix else paste0(prefix, seq_len(n))
 }
@@ -89,6 +108,20 @@ check_flag <- function(x, arg, call) {
     gmmmi_abort("{.arg {arg}} must be {.code TRUE} or {.code FALSE}, not {.code {format_value(x)}}.", call)
   }
   x
+}
+
+resolve_dims <- function(dims, names, arg, call) {
+  d <- length(names)
+  if (is.character(dims)) {
+    idx <- match(dims, names)
+    if (anyNA(idx)) gmmmi_abort("{.arg {arg}} names unknown column{?s} {.val {dims[is.na(idx)]}}.", call)
+    dims <- idx
+  }
+  if (!is.numeric(dims) || length(dims) < 1 || anyNA(dims) || any(dims != round(dims)) ||
+      any(dims < 1) || any(dims > d) || anyDuplicated(dims)) {
+    gmmmi_abort("{.arg {arg}} must be distinct column positions between 1 and {d}, or column names.", call)
+  }
+  as.integer(dims)
 }
 
 format_value <- function(x) {

@@ -25,11 +25,12 @@ acc_mi_student <- function(nu, rho) {
     nu / 2 * digamma(nu / 2)
 }
 
-# Gamma-exponential (method.md, section 8): x ~ Gamma(shape a, scale 1),
+# Gamma-exponential (Piras et al. 2023; vignette("method"), section "10
+# Distributions with known MI"): x ~ Gamma(shape a, scale 1),
 # y | x ~ Exp(rate x).
 acc_mi_gamma_exp <- function(a) digamma(a + 1) - log(a)
 
-# Ordered Weinman exponential (method.md, section 8): x ~ Exp(scale 1/2),
+# Ordered Weinman exponential (as above): x ~ Exp(scale 1/2),
 # y = x + Exp(scale a).
 acc_mi_weinman <- function(a) {
   if (a < 0.5) {

@@ -1,5 +1,8 @@
-# Data generators with known mutual information (method.md, section 8), their
-# closed-form MI in nats, and small helpers shared by the tests.
+# Data generators with known mutual information (derivations in
+# vignette("method"), section "10 Distributions with known MI"; the
+# gamma-exponential and ordered Weinman families are those of the GMM-MI
+# paper, Piras et al. 2023), their closed-form MI in nats, and small helpers
+# shared by the tests.
 
 # ---- warnings -----------------------------------------------------------
 
@@ -31,7 +34,7 @@ partial_cor <- function(r_xy, r_xz, r_yz) {
   (r_xy - r_xz * r_yz) / sqrt((1 - r_xz^2) * (1 - r_yz^2))
 }
 
-# Gamma-exponential and ordered Weinman exponential (method.md, section 8).
+# Gamma-exponential and ordered Weinman exponential (see the head of this file).
 mi_gamma_exp <- acc_mi_gamma_exp
 mi_weinman <- acc_mi_weinman
 

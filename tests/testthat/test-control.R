@@ -1,6 +1,6 @@
 # gmm_mi_control(): defaults, validation and printing.
 
-test_that("the two selection rules set init, reg_covar and patience; user values win", {
+test_that("the two selection rules set init, reg_covar, patience and raise_floor; user values win", {
   ctl <- gmm_mi_control()
   expect_identical(ctl$selection, "gmmmi")
   expect_identical(ctl$init, "mixed")
@@ -11,14 +11,15 @@ test_that("the two selection rules set init, reg_covar and patience; user values
   expect_identical(ref$init, "random_responsibilities")
   expect_identical(ref$reg_covar, 1e-15)
   expect_identical(ref$patience, 1L)
+  expect_true(ctl$raise_floor)
+  expect_false(ref$raise_floor)
   expect_identical(gmm_mi_control(selection = "reference", init = "kmeans")$init, "kmeans")
   expect_identical(gmm_mi_control(reg_covar = 1e-3)$reg_covar, 1e-3)
   expect_identical(gmm_mi_control(patience = 1)$patience, 1L)
   expect_identical(gmm_mi_control(selection = "reference", patience = 2)$patience, 2L)
-  # gmm_select() follows the same rules.
-  expect_null(formals(gmm_select)$patience)
+  expect_false(gmm_mi_control(raise_floor = FALSE)$raise_floor)
   # Every other default is the reference's under both rules.
-  ruled <- c("selection", "init", "reg_covar", "patience")
+  ruled <- c("selection", intersect(names(gmmmi:::selection_defaults$gmmmi), names(ctl)))
   expect_identical(ctl[setdiff(names(ctl), ruled)], ref[setdiff(names(ref), ruled)])
   # A control made under one rule keeps its values when validated again.
   expect_identical(gmmmi:::check_control(ref, NULL), ref)
@@ -39,13 +40,45 @@ test_that("defaults are those of the reference implementation", {
   expect_identical(ctl$patience, 1L)
   expect_null(ctl$fixed_components)
   expect_identical(ctl$min_iter, 0L)
-  # gmm_mi() and gmm_select() use the same defaults.
   expect_identical(formals(gmm_mi)$n_bootstrap, 50)
   expect_identical(formals(gmm_mi)$mc_samples, 1e5)
-  expect_identical(formals(gmm_select)$n_folds, formals(gmm_mi_control)$n_folds)
-  expect_identical(formals(gmm_select)$n_inits, formals(gmm_mi_control)$n_inits)
-  expect_identical(formals(gmm_select)$threshold, formals(gmm_mi_control)$threshold)
-  expect_identical(formals(gmm_select)$max_components, formals(gmm_mi_control)$max_components)
+})
+
+test_that("gmm_select() and gmm_fit() take their defaults from gmm_mi_control()", {
+  set.seed(93)
+  x <- r_gaussian_pair(200, 0.5)
+  # A setting gmm_select() is not given is gmm_mi_control()'s, under its rule.
+  expect_identical(gmm_select(x, max_components = 6, n_threads = 1)$control,
+                   gmm_mi_control(max_components = 6))
+  expect_identical(gmm_select(x, max_components = 6, selection = "reference", n_threads = 1)$control,
+                   gmm_mi_control(max_components = 6, selection = "reference"))
+  expect_identical(gmm_select(x, 2, "bic", 3, 2, 1e-4, 2, 1, tol = 1e-4, n_threads = 1)$control,
+                   gmm_mi_control(max_components = 2, criterion = "bic", n_folds = 3, n_inits = 2,
+                                  threshold = 1e-4, patience = 2, fixed_components = 1, tol = 1e-4))
+  # gmm_fit()'s are the reference rule's.
+  ref <- gmm_mi_control(selection = "reference")
+  set.seed(94)
+  a <- gmm_fit(x, k = 2)
+  set.seed(94)
+  b <- gmm_fit(x, k = 2, init = ref$init, tol = ref$tol, reg_covar = ref$reg_covar,
+               max_iter = ref$max_iter)
+  expect_identical(a[c("weights", "means", "covariances", "loglik", "init")],
+                   b[c("weights", "means", "covariances", "loglik", "init")])
+  expect_identical(a$init, "random_responsibilities")
+})
+
+test_that("a hand-edited control list is validated as gmm_mi_control() validates it", {
+  ctl <- gmm_mi_control(selection = "reference", n_folds = 3)
+  expect_identical(gmmmi:::check_control(ctl, NULL), ctl)
+  # A field whose default is NULL may be left out: it takes the default.
+  bare <- structure(unclass(ctl)[setdiff(names(ctl), c("init", "patience", "raise_floor"))],
+                    class = "gmm_mi_control")
+  expect_identical(gmmmi:::check_control(bare, NULL), ctl)
+  expect_input_error(gmmmi:::check_control(structure(unclass(ctl)[-2], class = "gmm_mi_control"),
+                                           quote(f())), "control")
+  bad <- ctl
+  bad$tol <- -1
+  expect_input_error(gmmmi:::check_control(bad, quote(f())), "tol")
 })
 
 test_that("valid settings are stored with the right types", {

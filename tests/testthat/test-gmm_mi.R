@@ -1,11 +1,13 @@
-# gmm_mi(): accuracy against closed-form MI (method.md section 8),
-# reproducibility, methods and input checks.
+# gmm_mi(): accuracy against closed-form MI (the distributions of the GMM-MI
+# paper, Piras et al. 2023; derivations in vignette("method"), section "10
+# Distributions with known MI"), reproducibility and input checks (its
+# methods: test-gmm_mi_methods.R).
 
 # ---- the truths themselves ------------------------------------------------
 
 test_that("the closed-form truths agree with each other and with direct Monte Carlo", {
   # Gaussian: block formula in one dimension, conditional formula via the
-  # partial correlation, known values from method.md.
+  # partial correlation, known values (see the head of this file).
   expect_equal(mi_gaussian(0.6), 0.22314, tolerance = 1e-4)
   S2 <- matrix(c(1, -0.9, -0.9, 1), 2)
   expect_equal(mi_gaussian_blocks(S2, 1, 2), mi_gaussian(-0.9))
@@ -242,93 +244,6 @@ test_that("n_bootstrap = 0 gives one full-data estimate and no se", {
   expect_true(is.na(df$se) && is.na(df$conf_low) && is.na(df$conf_high))
   expect_output(print(res), "single fit")
   expect_output(print(summary(res)), "estimate")
-})
-
-test_that("confint(), as.data.frame(), summary() and print() describe the estimate", {
-  set.seed(32)
-  d <- r_gaussian_pair(1000, 0.6)
-  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 25, mc_samples = 1e4, n_threads = 2))
-
-  ci <- confint(res)
-  expect_identical(dim(ci), c(1L, 2L))
-  expect_lt(ci[1], ci[2])
-  expect_equal(as.numeric(ci), unname(quantile(res$bootstrap, c(0.025, 0.975))))
-  ci50 <- confint(res, level = 0.5)
-  expect_gte(ci50[1], ci[1])
-  expect_lte(ci50[2], ci[2])
-  expect_lte(ci50[1], ci50[2])
-  expect_error(confint(res, level = 1.5), class = "gmmmi_error_input")
-  expect_error(confint(res, level = 0), class = "gmmmi_error_input")
-
-  df <- as.data.frame(res)
-  expect_s3_class(df, "data.frame")
-  expect_identical(nrow(df), 1L)
-  expect_true(all(c("estimate", "se", "conf_low", "conf_high", "mc_se", "units", "n_components",
-                    "n_bootstrap", "n") %in% names(df)))
-  expect_equal(df$estimate, res$estimate)
-  expect_equal(df$se, res$se)
-  expect_equal(c(df$conf_low, df$conf_high), as.numeric(ci))
-  expect_identical(df$units, "nat")
-
-  s <- summary(res)
-  expect_s3_class(s, "summary.gmm_mi")
-  out <- capture.output(print(s))
-  expect_true(any(grepl("estimate", out)))
-  expect_true(any(grepl("nat", out)))
-  expect_true(any(grepl("95% interval", out, fixed = TRUE)))
-  # The selection table, one row per K tried.
-  expect_true(any(grepl("validation", out, fixed = TRUE)))
-  expect_identical(sum(grepl("^ *[0-9]+ +-?[0-9]", out)), nrow(res$selection$table))
-  expect_output(print(res), "nat")
-
-  bits <- res
-  bits$units <- "bit"
-  expect_output(print(bits), "bit")
-})
-
-test_that("print() output is stable", {
-  set.seed(33)
-  d <- r_gaussian_pair(300, 0.6)
-  set.seed(1)
-  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 10, mc_samples = 2000, n_threads = 1))
-  # Fix the numbers that depend on the fits, so that the snapshot records the
-  # layout and survives changes to the numerical core.
-  res$estimate <- 0.2231436
-  res$se <- 0.0134
-  res$n_components <- 1L
-  res$n_retried <- 0L
-  res$n_failed <- 0L
-  expect_snapshot(print(res))
-  res$units <- "bit"
-  expect_snapshot(print(res))
-  res$se <- NA_real_
-  res$n_bootstrap <- 0L
-  expect_snapshot(print(res))
-  res$conditional <- TRUE
-  res$variables$z <- c("z1", "z2")
-  res$se <- 0.0134
-  res$n_bootstrap <- 10L
-  expect_snapshot(print(res))
-})
-
-test_that("plot() draws the bootstrap values and the fit, and refuses what it cannot draw", {
-  set.seed(34)
-  d <- r_gaussian_pair(400, 0.6)
-  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 5, mc_samples = 2000, n_threads = 2))
-  grDevices::pdf(NULL)
-  on.exit(grDevices::dev.off(), add = TRUE)
-  expect_invisible(plot(res))
-  expect_invisible(plot(res, "fit"))
-  none <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 0, mc_samples = 2000, n_threads = 2))
-  cnd <- expect_error(plot(none, "bootstrap"), class = "gmmmi_error_input")
-  # The error names the plot method, not some internal function.
-  expect_true(deparse(conditionCall(cnd)[[1]]) %in% c("plot", "plot.gmm_mi"),
-              label = sprintf("the call of the error (%s)", deparse(conditionCall(cnd))))
-  wide <- quiet_short_fits(gmm_mi(d, d[, 2] + rnorm(400), n_bootstrap = 2, mc_samples = 1000,
-                                  n_threads = 2))
-  cnd <- expect_error(plot(wide, "fit"), class = "gmmmi_error_input")
-  expect_true(deparse(conditionCall(cnd)[[1]]) %in% c("plot", "plot.gmm_mi"),
-              label = sprintf("the call of the error (%s)", deparse(conditionCall(cnd))))
 })
 
 # ---- input forms ------------------------------------------------------------

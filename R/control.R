@@ -83,6 +83,12 @@
 #'   positive `reg_covar` below `1e-6` raised a thousandfold per retry (up to
 #'   `1e-6`); if `FALSE`, retries keep `reg_covar`. `NULL` for the rule's
 #'   default (`TRUE` under `"gmmmi"`, `FALSE` under `"reference"`).
+#' @param bias_correction If `TRUE`, [gmm_mi()] reports the bootstrap
+#'   bias-corrected estimate `2 * full_data - mean(bootstrap)` (not below 0)
+#'   and the basic bootstrap interval; if `FALSE`, the mean of the bootstrap
+#'   values and their percentile interval (the reference's way). `NULL` for
+#'   the rule's default (`TRUE` under `"gmmmi"`, `FALSE` under `"reference"`).
+#'   See the details of [gmm_mi()].
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
@@ -94,7 +100,7 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                            threshold = 1e-5, patience = NULL, fixed_components = NULL,
                            init_scale = NULL, min_iter = 0,
                            selection = c("gmmmi", "reference"), reselect = FALSE,
-                           accelerate = TRUE, raise_floor = NULL) {
+                           accelerate = TRUE, raise_floor = NULL, bias_correction = NULL) {
   call <- this_call()
   make_control(mget(names(formals(gmm_mi_control)), envir = environment()), call)
 }
@@ -103,9 +109,9 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
 # of the control list left NULL, and the margins of gmm_mi() (marginal = NULL).
 selection_defaults <- list(
   gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, raise_floor = TRUE,
-               marginal = "auto"),
+               bias_correction = TRUE, marginal = "auto"),
   reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1,
-                   raise_floor = FALSE, marginal = "none")
+                   raise_floor = FALSE, bias_correction = FALSE, marginal = "none")
 )
 
 # gmm_mi_control()'s defaults, read from its arguments so that they are
@@ -148,7 +154,8 @@ make_control <- function(s, call) {
     selection = selection,
     reselect = check_flag(s[["reselect"]], "reselect", call),
     accelerate = check_flag(s[["accelerate"]], "accelerate", call),
-    raise_floor = check_flag(s[["raise_floor"]], "raise_floor", call)
+    raise_floor = check_flag(s[["raise_floor"]], "raise_floor", call),
+    bias_correction = check_flag(s[["bias_correction"]], "bias_correction", call)
   )
   structure(out, class = "gmm_mi_control")
 }

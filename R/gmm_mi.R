@@ -127,20 +127,24 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   }
   if (is.null(y)) gmmmi_abort("A categorical {.arg x} needs a second variable {.arg y}.", env)
   if (!is.null(z)) gmmmi_abort("Conditional MI with a categorical {.arg x} or {.arg y} is not supported.", env)
-  if (is_discrete(x) && is_discrete(y)) return(mi_discrete(x, y, n_bootstrap, units, call, env))
+  if (is_discrete(x) && is_discrete(y)) {
+    return(mi_discrete(x, y, n_bootstrap, units, control$bias_correction, call, env))
+  }
   mi_categorical(x, y, n_bootstrap, mc_samples, units, prior, marginal, control, n_threads, call, env)
 }
 
 # The one constructor of "gmm_mi": every field, in this order, for every type
 # of estimate, so that methods need not ask whether a field exists. Fields
 # that only some types have default to "not applicable" (see gmm_mi()).
-new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, n_components, selection,
+new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, estimate_uncorrected,
+                       bias_correction, n_components, selection,
                        fit, units, n, n_bootstrap, variables, conditional, n_retried, n_failed,
                        bootstrap_k = NULL, reselect = FALSE, marginal = NA_character_,
                        marginal_choice = NULL, category = NA_character_, prior = NULL,
                        labels = NULL, data, call) {
   structure(list(estimate = estimate, se = se, bootstrap = bootstrap, mc_se = mc_se,
-                 full_data = full_data, n_components = n_components, selection = selection,
+                 full_data = full_data, estimate_uncorrected = estimate_uncorrected,
+                 bias_correction = bias_correction, n_components = n_components, selection = selection,
                  fit = fit, units = units, n = n, n_bootstrap = n_bootstrap, variables = variables,
                  conditional = conditional, type = type, n_retried = n_retried,
                  n_failed = n_failed, bootstrap_k = bootstrap_k, reselect = reselect,
@@ -170,12 +174,13 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
                    gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z)
   }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
-  stats <- summarise_bootstrap(res, n_bootstrap, div, env)
+  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env)
   fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
                  n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
                  init = "warm start")
   new_gmm_mi("continuous", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
              mc_se = stats$mc_se, full_data = res$full_mi / div,
+             estimate_uncorrected = stats$uncorrected, bias_correction = stats$corrected,
              n_components = selection$n_components, selection = selection, fit = fit,
              units = units, n = nrow(joint), n_bootstrap = n_bootstrap, variables = blocks$names,
              conditional = length(blocks$z) > 0, n_retried = res$n_retried,
@@ -199,9 +204,17 @@ apply_marginal <- function(m, marginal) {
   out
 }
 
-# Mean and sd of the bootstrap values that exist, or the single fit's value.
-summarise_bootstrap <- function(res, n_bootstrap, div, call) {
+# The estimate, its standard error and Monte Carlo error from the full-data
+# value and the bootstrap values that exist. Uncorrected, the estimate is the
+# mean of the bootstrap values (the reference's way). Corrected, it is
+# 2 * full - mean(bootstrap): a resample's fit overstates the MI of the full
+# data's fit by about as much as that fit overstates the truth (noise in the
+# fitted parameters looks like dependence), so the mean of the bootstrap
+# values carries that bias twice and the difference estimates it once. MI is
+# not negative, so neither is the estimate.
+summarise_bootstrap <- function(res, n_bootstrap, div, correct, call) {
   boot <- res$bootstrap / div
+  full <- res$full_mi / div
   ok <- is.finite(boot)
   if (n_bootstrap > 0 && !any(ok)) {
     cli::cli_abort("Every bootstrap fit failed.", class = c("gmmmi_error_fit", "gmmmi_error"), call = call)
@@ -210,13 +223,19 @@ summarise_bootstrap <- function(res, n_bootstrap, div, call) {
     cli::cli_warn("{res$n_failed} of {n_bootstrap} bootstrap fit{?s} failed and {?was/were} left out.",
                   class = "gmmmi_warning_bootstrap")
   }
-  if (n_bootstrap > 0) {
-    list(bootstrap = boot, estimate = mean(boot[ok]),
-         se = if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_,
-         mc_se = sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok))
-  } else {
-    list(bootstrap = boot, estimate = res$full_mi / div, se = NA_real_, mc_se = res$full_mc_se / div)
+  if (n_bootstrap == 0) {
+    return(list(bootstrap = boot, estimate = full, uncorrected = full, corrected = FALSE,
+                se = NA_real_, mc_se = res$full_mc_se / div))
   }
+  mean_boot <- mean(boot[ok])
+  mc_mean <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
+  se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
+  if (!correct) {
+    return(list(bootstrap = boot, estimate = mean_boot, uncorrected = mean_boot, corrected = FALSE,
+                se = se, mc_se = mc_mean))
+  }
+  list(bootstrap = boot, estimate = max(0, 2 * full - mean_boot), uncorrected = mean_boot,
+       corrected = TRUE, se = se, mc_se = sqrt(4 * (res$full_mc_se / div)^2 + mc_mean^2))
 }
 
 is_discrete <- function(v) {
@@ -269,7 +288,7 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
                                           n_bootstrap, mc_samples, n_threads,
                                           progress_callback("Bootstrap fits", environment())), env)
   div <- unit_divisor(units)
-  stats <- summarise_bootstrap(res, n_bootstrap, div, env)
+  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env)
   fits <- lapply(seq_along(levels), function(i) {
     f <- res$fits[[i]]
     new_gmm(f, colnames(cont), loglik = f$loglik * counts[[i]], n_iter = f$n_iter,
@@ -282,7 +301,9 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
   n_comp <- vapply(sels, function(s) s$n_components, integer(1))
   vars <- list(x = if (cat_arg == "x") cat_arg else colnames(cont), y = if (cat_arg == "y") cat_arg else colnames(cont))
   new_gmm_mi("categorical", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
-             mc_se = stats$mc_se, full_data = res$full_mi / div, n_components = n_comp,
+             mc_se = stats$mc_se, full_data = res$full_mi / div,
+             estimate_uncorrected = stats$uncorrected, bias_correction = stats$corrected,
+             n_components = n_comp,
              selection = sels, fit = fits, units = units, n = length(labels),
              n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
              n_retried = res$n_retried, n_failed = res$n_failed, reselect = control$reselect,
@@ -291,30 +312,32 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
 }
 
 # Plug-in MI of two categorical variables; a bootstrap over rows gives its se.
-mi_discrete <- function(x, y, n_bootstrap, units, call, env) {
+# Uncorrected, the estimate is the plug-in value of the full table (the mean
+# of bootstrapped plug-in values would add the plug-in bias a second time);
+# corrected, it is 2 * plug-in - mean(bootstrap), as for mixtures.
+mi_discrete <- function(x, y, n_bootstrap, units, correct, call, env) {
   fx <- as_category(x, "x", env)
   fy <- as_category(y, "y", env)
   if (length(fx) != length(fy)) {
     gmmmi_abort("{.arg x} and {.arg y} must have the same length ({length(fx)} and {length(fy)}).", env)
   }
-  plug_in <- function(a, b) {
-    p <- table(a, b) / length(a)
-    px <- rowSums(p)
-    py <- colSums(p)
-    nz <- p > 0
-    sum(p[nz] * log(p[nz] / outer(px, py)[nz]))
-  }
   div <- unit_divisor(units)
   n <- length(fx)
-  est <- plug_in(fx, fy) / div
+  ix <- as.integer(fx)
+  iy <- as.integer(fy)
+  full <- plug_in_mi(ix, iy)
   boot <- vapply(seq_len(n_bootstrap), function(b) {
     i <- sample.int(n, n, replace = TRUE)
-    plug_in(fx[i], fy[i])
-  }, numeric(1)) / div
-  # The plug-in value of the full table is the estimate: the mean of
-  # bootstrapped plug-in values would add the plug-in bias a second time.
-  new_gmm_mi("discrete", estimate = est, se = if (n_bootstrap > 1) stats::sd(boot) else NA_real_,
-             bootstrap = boot, mc_se = 0, full_data = est, n_components = NA_integer_,
+    plug_in_mi(ix[i], iy[i])
+  }, numeric(1))
+  res <- list(bootstrap = boot, full_mi = full, bootstrap_mc_se = numeric(n_bootstrap),
+              full_mc_se = 0, n_failed = 0L)
+  stats <- summarise_bootstrap(res, n_bootstrap, div, correct, env)
+  if (!stats$corrected) stats$estimate <- full / div
+  new_gmm_mi("discrete", estimate = stats$estimate, se = stats$se,
+             bootstrap = stats$bootstrap, mc_se = 0, full_data = full / div,
+             estimate_uncorrected = full / div, bias_correction = stats$corrected,
+             n_components = NA_integer_,
              selection = NULL, fit = NULL, units = units, n = n, n_bootstrap = n_bootstrap,
              variables = list(x = "x", y = "y"), conditional = FALSE, n_retried = 0L,
              n_failed = 0L, data = data.frame(x = fx, y = fy), call = call)
@@ -356,4 +379,20 @@ mi_blocks <- function(x, y, z, call) {
   names(pos) <- names(blocks)
   list(joint = joint, x = pos$x, y = pos$y, z = if (is.null(pos$z)) integer(0) else pos$z,
        names = lapply(pos, function(p) colnames(joint)[p]))
+}
+
+# Plug-in MI (nats) of two integer-coded categories from the counts of the
+# pairs that occur: memory and time grow with the rows, not with the product
+# of the numbers of levels.
+plug_in_mi <- function(a, b) {
+  a <- as.integer(a)
+  b <- as.integer(b)
+  n <- length(a)
+  key <- (as.double(a) - 1) * (max(b) + 1) + b
+  pair <- match(key, unique(key))
+  n_ab <- tabulate(pair)
+  first <- match(seq_along(n_ab), pair)
+  n_a <- tabulate(a)[a[first]]
+  n_b <- tabulate(b)[b[first]]
+  sum(n_ab / n * log(n_ab * n / (as.double(n_a) * n_b)))
 }

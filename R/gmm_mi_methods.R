@@ -55,7 +55,7 @@ describe_variables <- function(v) {
 #' Summarise a mutual information estimate
 #'
 #' @param object A `"gmm_mi"` object.
-#' @param level Confidence level of the percentile interval.
+#' @param level Confidence level of the interval (see [confint.gmm_mi()]).
 #' @param ... Unused.
 #' @return An object of class `"summary.gmm_mi"`.
 #' @export
@@ -69,6 +69,8 @@ summary.gmm_mi <- function(object, level = 0.95, ...) {
                  selection = selection_tables(object),
                  n_retried = object$n_retried,
                  n_failed = object$n_failed, full_data = object$full_data,
+                 estimate_uncorrected = object$estimate_uncorrected,
+                 bias_correction = object$bias_correction,
                  marginal_choice = object$marginal_choice),
             class = "summary.gmm_mi")
 }
@@ -77,14 +79,17 @@ summary.gmm_mi <- function(object, level = 0.95, ...) {
 print.summary.gmm_mi <- function(x, digits = 4, ...) {
   cat(if (x$conditional) "Conditional mutual information" else "Mutual information",
       ":", describe_variables(x$variables), "\n")
-  cat(sprintf("  estimate      %s %s\n", format(x$estimate, digits = digits), x$units))
+  cat(sprintf("  estimate      %s %s%s\n", format(x$estimate, digits = digits), x$units,
+              if (x$bias_correction) " (bootstrap bias-corrected)" else ""))
   cat(sprintf("  bootstrap se  %s\n", format(x$se, digits = digits)))
   if (!is.null(x$ci)) {
-    cat(sprintf("  %g%% interval  [%s, %s] (bootstrap percentiles)\n", 100 * x$level,
-                format(x$ci[1], digits = digits), format(x$ci[2], digits = digits)))
+    cat(sprintf("  %g%% interval  [%s, %s] (%s)\n", 100 * x$level,
+                format(x$ci[1], digits = digits), format(x$ci[2], digits = digits),
+                if (x$bias_correction) "basic bootstrap" else "bootstrap percentiles"))
   }
-  cat(sprintf("  Monte Carlo se %s; full-data fit %s\n", format(x$mc_se, digits = 2),
-              format(x$full_data, digits = digits)))
+  cat(sprintf("  Monte Carlo se %s; full-data fit %s; mean of the bootstrap values %s\n",
+              format(x$mc_se, digits = 2), format(x$full_data, digits = digits),
+              format(x$estimate_uncorrected, digits = digits)))
   cat(sprintf("  n = %d, %d bootstrap fits (%d restarted, %d failed)\n", x$n, x$n_bootstrap,
               x$n_retried, x$n_failed))
   cat(sprintf("\n%s\n", x$components))
@@ -106,13 +111,19 @@ print.summary.gmm_mi <- function(x, digits = 4, ...) {
   invisible(x)
 }
 
-#' Percentile intervals for a mutual information estimate
+#' Bootstrap intervals for a mutual information estimate
+#'
+#' With the bias correction (the default, see [gmm_mi_control()]) the
+#' interval is the basic bootstrap interval, `2 * full_data` minus the upper
+#' and lower bootstrap percentiles, which is centred on the corrected
+#' estimate; without it, the bootstrap percentiles themselves (the
+#' reference's interval). Neither end is below 0.
 #'
 #' @param object A `"gmm_mi"` object with at least two bootstrap values.
 #' @param parm Ignored (there is one parameter, the MI).
 #' @param level Confidence level.
 #' @param ... Unused.
-#' @return A one-row matrix with the lower and upper bootstrap percentiles.
+#' @return A one-row matrix with the lower and upper ends.
 #' @export
 confint.gmm_mi <- function(object, parm, level = 0.95, ...) {
   env <- this_call()
@@ -121,23 +132,26 @@ confint.gmm_mi <- function(object, parm, level = 0.95, ...) {
     gmmmi_abort("{.arg object} has fewer than two bootstrap values: refit with {.arg n_bootstrap} > 1.", env)
   }
   a <- (1 - level) / 2
-  matrix(percentile_interval(object$bootstrap, level), nrow = 1,
+  matrix(mi_interval(object$full_data, object$bootstrap, level, object$bias_correction), nrow = 1,
          dimnames = list("MI", paste(format(100 * c(a, 1 - a), trim = TRUE, digits = 3), "%")))
 }
 
-# Lower and upper bootstrap percentiles, NA with fewer than two values.
-percentile_interval <- function(boot, level) {
+# Lower and upper ends of the bootstrap interval of an MI whose full-data
+# value is `full`: the percentiles, or with the bias correction the basic
+# interval 2 * full - (upper, lower percentile); NA with fewer than two values.
+mi_interval <- function(full, boot, level, corrected) {
   boot <- boot[is.finite(boot)]
   if (length(boot) < 2) return(c(NA_real_, NA_real_))
   a <- (1 - level) / 2
-  stats::quantile(boot, c(a, 1 - a), names = FALSE)
+  q <- stats::quantile(boot, c(a, 1 - a), names = FALSE)
+  pmax(0, if (corrected) 2 * full - rev(q) else q)
 }
 
 #' @export
 as.data.frame.gmm_mi <- function(x, row.names = NULL, optional = FALSE, level = 0.95, ...) {
   env <- this_call()
   level <- check_real(level, "level", env, min = 0, min_inclusive = FALSE, max = 1)
-  ci <- percentile_interval(x$bootstrap, level)
+  ci <- mi_interval(x$full_data, x$bootstrap, level, x$bias_correction)
   data.frame(estimate = x$estimate, se = x$se, conf_low = ci[1], conf_high = ci[2],
              mc_se = x$mc_se, units = x$units, n_components = x$n_components,
              n_bootstrap = x$n_bootstrap, n = x$n, row.names = row.names)

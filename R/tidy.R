@@ -54,7 +54,7 @@
 tidy.gmm_mi <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   env <- this_call()
   conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
-  ci <- percentile_interval(x$bootstrap, conf.level)
+  ci <- mi_interval(x$full_data, x$bootstrap, conf.level, x$bias_correction)
   out <- data.frame(term = if (x$conditional) "CMI" else "MI",
                     estimate = x$estimate, std.error = x$se,
                     conf.low = ci[1], conf.high = ci[2], mc.se = x$mc_se, units = x$units,
@@ -85,7 +85,9 @@ tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
   idx <- matrix_pairs(x)
   ci <- if (nrow(idx)) {
-    t(apply(idx, 1, function(p) percentile_interval(x$bootstrap[p[1], p[2], ], conf.level)))
+    t(apply(idx, 1, function(p) {
+      mi_interval(x$full_data[p[1], p[2]], x$bootstrap[p[1], p[2], ], conf.level, x$bias_correction)
+    }))
   } else {
     matrix(numeric(0), 0, 2)
   }

@@ -12,6 +12,11 @@
 #   gauss_pnorm_rho0.6          Gaussian rho = 0.6 through pnorm (uniform margins)
 #   categorical_3               factor with p = (0.7, 0.2, 0.1), y | c ~ N(mu_c, 1)
 #   vector_2x2                  2-column X and 2-column Y, jointly Gaussian
+# and the calibration families of issue #14 (helper-calibration-truth.R; each
+# at its own sizes unless --n is given): independence with 2, 5 and 10
+# categories and of a Gaussian pair, vector Gaussian 5x5 and 25x25, vector
+# Student t 3x3 and 5x5, small n (200, 500), rounded Gaussian data and a
+# Poisson count as a number and as a factor.
 # Settings (one gmm_mi() call each on the same dataset, with the same seed):
 #   reference  gmm_mi(x, y, control = gmm_mi_control(selection = "reference"))
 #   gmmmi      gmm_mi(x, y)                       (the package defaults:
@@ -24,6 +29,9 @@
 #   patience1, patience3  the gmmmi rule with gmm_mi_control(patience = 1) or 3
 #              (the search stops after 1 or 3 numbers of components without
 #              improvement), whatever the installed default
+#   uncorrected  the defaults without the bootstrap bias correction
+#              (gmm_mi_control(bias_correction = FALSE)): the mean of the
+#              bootstrap values, as before issue #14
 #   reselect   gmm_mi(x, y, control = gmm_mi_control(reselect = TRUE)), slow (K
 #              is chosen again in every bootstrap replicate): by default only
 #              on a few continuous distributions at N <= 5000 (--reselect).
@@ -35,7 +43,9 @@
 # sd_over_se, mean_abs_z (mean |estimate - truth| / se; about 0.80 when the
 # se is calibrated and the bias small), mean_k (number of components of the
 # full-data fit; for the categorical case the sum over categories), mean_time
-# (seconds per gmm_mi() call), n_boot_failed (bootstrap fits that failed,
+# (seconds per gmm_mi() call), coverage (share of runs whose 95% interval,
+# confint(), holds the truth), within_2se (share with |estimate - truth| <=
+# 2 se), n_boot_failed (bootstrap fits that failed,
 # summed), n_warned (runs that warned) and copula_share (runs whose fit was on
 # Gaussian-copula margins; "auto" chooses per dataset). With reselect, a
 # second table compares it with gmmmi on the same datasets: se ratio and time
@@ -54,11 +64,17 @@
 #   Rscript bench/accuracy.R [--quick] [--datasets D] [--threads T]
 #       [--n 1000,5000,20000] [--dists id,id] [--settings reference,gmmmi,none,copula]
 #       [--reselect subset|none|all] [--time-limit MIN] [--first-dataset J]
-#       [--out STEM] [--summarise FILE[,FILE...]]
+#       [--out STEM] [--summarise FILE[,FILE...]] [--baseline SETTING]
 #   --quick          N = 1000 and 5000, 3 datasets, n_bootstrap 20, mc_samples 2e4
 #   --datasets D     datasets per cell (default 5; 3 with --quick)
 #   --threads T      n_threads of gmm_mi() (default 2)
-#   --n, --dists, --settings   subsets (ids as listed above)
+#   --n, --dists, --settings   subsets (ids as listed above; --dists also
+#                    takes the groups "accuracy" (the default) and
+#                    "calibration"); without --n each calibration family
+#                    runs at its own sizes
+#   --baseline S     the setting the others are paired against (default
+#                    reference); with --summarise, runs of an older build
+#                    can be relabelled, e.g. "previous", and compared
 #   --reselect       reselect runs: "subset" (default; flat_eps0.75,
 #                    t_nu3_rho0.5, gauss_pnorm_rho0.6 at N <= 5000), "none", "all"
 #   --time-limit MIN stop starting new dataset indices after MIN minutes
@@ -82,18 +98,22 @@ options(width = max(getOption("width"), 160))
 args <- commandArgs(trailingOnly = TRUE)
 split_list <- function(v) trimws(strsplit(v, ",", fixed = TRUE)[[1]])
 check_flags(args, c("--quick", "--datasets", "--threads", "--n", "--dists", "--settings",
-                    "--reselect", "--time-limit", "--first-dataset", "--out", "--summarise"))
+                    "--reselect", "--time-limit", "--first-dataset", "--out", "--summarise",
+                    "--baseline"))
 quick <- "--quick" %in% args
 datasets <- as.integer(if (is.null(v <- option_value(args, "--datasets"))) if (quick) 3L else 5L else v)
 threads <- as.integer(if (is.null(v <- option_value(args, "--threads"))) 2L else v)
-sizes <- if (!is.null(v <- option_value(args, "--n"))) as.integer(split_list(v)) else
+sizes_given <- !is.null(option_value(args, "--n"))
+sizes <- if (sizes_given) as.integer(split_list(option_value(args, "--n"))) else
   if (quick) c(1000L, 5000L) else c(1000L, 5000L, 20000L)
+baseline <- if (is.null(v <- option_value(args, "--baseline"))) "reference" else v
 time_limit <- if (is.null(v <- option_value(args, "--time-limit"))) Inf else as.numeric(v)
 reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" else v
 if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
 setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "none", "copula") else split_list(v)
 # Every setting call_setting() knows, in the order the tables show them.
-known_settings <- c("reference", "gmmmi", "none", "floor15", "patience1", "patience3", "copula", "reselect")
+known_settings <- c("reference", "previous", "gmmmi", "uncorrected", "none", "floor15", "patience1",
+                    "patience3", "copula", "reselect")
 if (length(bad <- setdiff(setting_names, known_settings))) {
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
 }
@@ -111,8 +131,10 @@ reselect_max_n <- 5000L
 # ---- distributions with known MI ----------------------------------------------
 # (helper-accuracy-truth.R, sourced by bench/common.R)
 
-all_dists <- acc_distributions()
-dist_ids <- if (is.null(v <- option_value(args, "--dists"))) names(all_dists) else split_list(v)
+groups <- list(accuracy = names(acc_distributions()), calibration = names(cal_distributions()))
+all_dists <- c(acc_distributions(), cal_distributions())
+dist_ids <- if (is.null(v <- option_value(args, "--dists"))) "accuracy" else split_list(v)
+dist_ids <- unique(unlist(lapply(dist_ids, function(id) if (id %in% names(groups)) groups[[id]] else id)))
 if (length(bad <- setdiff(dist_ids, names(all_dists)))) {
   stop("unknown distribution(s): ", toString(bad), "; known: ", toString(names(all_dists)), call. = FALSE)
 }
@@ -133,7 +155,10 @@ summarise_runs <- function(raw) {
                bias = mean_or_na(ok$estimate - ok$truth), sd = sd_or_na(ok$estimate),
                rmse = sqrt(mean_or_na((ok$estimate - ok$truth)^2)),
                mean_se = mean_or_na(ok$se), sd_over_se = sd_or_na(ok$estimate) / mean_or_na(ok$se),
-               mean_abs_z = mean_or_na(abs(z[is.finite(z)])), mean_k = mean_or_na(ok$k),
+               mean_abs_z = mean_or_na(abs(z[is.finite(z)])),
+               coverage = mean_or_na(ok$conf_low <= ok$truth & ok$truth <= ok$conf_high),
+               within_2se = mean_or_na(abs(ok$estimate - ok$truth) <= 2 * ok$se),
+               mean_k = mean_or_na(ok$k),
                copula_share = mean_or_na(ok$coding == "gaussian_copula"),
                mean_time = mean_or_na(r$seconds), n_boot_failed = sum(ok$n_boot_failed),
                n_warned = sum(r$n_warnings > 0), stringsAsFactors = FALSE)
@@ -174,15 +199,16 @@ compare_reselect <- function(raw) {
   do.call(rbind, rows)
 }
 
-# Each setting against the reference rule on the same datasets: the mean
-# difference of squared errors, (estimate - truth)^2 - (reference's)^2, over
-# its standard error (a paired t; above 2: this setting is reliably less
-# accurate than the reference in this cell, below -2: reliably more).
-compare_to_reference <- function(raw) {
+# Each setting against the baseline (by default the reference rule) on the
+# same datasets: the mean difference of squared errors, (estimate - truth)^2
+# - (baseline's)^2, over its standard error (a paired t; above 2: this
+# setting is reliably less accurate than the baseline in this cell, below
+# -2: reliably more).
+compare_to_baseline <- function(raw) {
   ok <- raw[raw$ok, ]
-  ref <- ok[ok$setting == "reference", ]
+  ref <- ok[ok$setting == baseline, ]
   if (!nrow(ref)) return(NULL)
-  others <- setdiff(unique(ok$setting), c("reference", "reselect"))
+  others <- setdiff(unique(ok$setting), c(baseline, "reselect"))
   cells <- unique(ref[, c("dist", "n")])
   for (s in others) {
     cells[[s]] <- vapply(seq_len(nrow(cells)), function(i) {
@@ -219,17 +245,19 @@ print_tables <- function(raw) {
   cat("\nPer cell (bias = mean estimate - truth; sd across datasets; mean_abs_z ~ 0.80 if calibrated):\n")
   print(round_df(summ), row.names = FALSE)
   labels <- c(bias = "bias (nat)", rmse = "root mean squared error (nat)", sd_over_se = "sd across datasets / mean se",
-              mean_abs_z = "mean |z| (0.80 if calibrated)", mean_k = "mean K",
+              mean_abs_z = "mean |z| (0.80 if calibrated)",
+              coverage = "coverage of the 95% interval (confint)",
+              within_2se = "share of runs within 2 se of the truth", mean_k = "mean K",
               copula_share = "share of runs fitted on Gaussian-copula margins",
               mean_time = "seconds per call")
   for (what in names(labels)) {
     cat(sprintf("\nSide by side: %s\n", labels[[what]]))
     print(round_df(side_by_side(summ, what), 3), row.names = FALSE)
   }
-  paired <- compare_to_reference(raw)
+  paired <- compare_to_baseline(raw)
   if (!is.null(paired) && ncol(paired) > 2) {
-    cat("\nPaired against the reference rule: t of the squared-error difference",
-        "(> 2: reliably less accurate than the reference; < -2: reliably more)\n")
+    cat(sprintf("\nPaired against %s: t of the squared-error difference", baseline),
+        "(> 2: reliably less accurate than the baseline; < -2: reliably more)\n")
     print(round_df(paired, 3), row.names = FALSE)
   }
   cmp <- compare_reselect(raw)
@@ -294,6 +322,8 @@ call_setting <- function(setting, d) {
   extra <- switch(setting,
     reference = list(control = gmm_mi_control(selection = "reference")),
     gmmmi = list(),
+    previous = list(),
+    uncorrected = list(control = gmm_mi_control(bias_correction = FALSE)),
     none = list(marginal = "none"),
     floor15 = list(control = gmm_mi_control(reg_covar = 1e-15)),
     patience1 = list(control = gmm_mi_control(patience = 1)),
@@ -327,7 +357,8 @@ run_one <- function(setting, d, truth, seed) {
       }),
     error = function(e) e)
   seconds <- proc.time()[["elapsed"]] - t0
-  base <- data.frame(truth = truth, ok = FALSE, estimate = NA_real_, se = NA_real_, k = NA_real_,
+  base <- data.frame(truth = truth, ok = FALSE, estimate = NA_real_, se = NA_real_,
+                     conf_low = NA_real_, conf_high = NA_real_, k = NA_real_,
                      boot_k_mean = NA_real_, n_boot_failed = NA_integer_, coding = NA_character_,
                      seconds = seconds,
                      n_warnings = length(warnings),
@@ -340,6 +371,11 @@ run_one <- function(setting, d, truth, seed) {
   base$ok <- is.finite(res$estimate)
   base$estimate <- res$estimate
   base$se <- res$se
+  if (sum(is.finite(res$bootstrap)) > 1) {
+    ci <- stats::confint(res)
+    base$conf_low <- ci[1]
+    base$conf_high <- ci[2]
+  }
   base$k <- sum(res$n_components)
   if (!is.null(res$bootstrap_k)) base$boot_k_mean <- mean_or_na(res$bootstrap_k)
   base$n_boot_failed <- res$n_failed
@@ -379,9 +415,10 @@ for (j in seq.int(first_dataset, length.out = max(0L, datasets - first_dataset +
     cat(sprintf("time limit reached after %.1f min: dataset indices up to %d done\n", minutes(), done))
     break
   }
-  for (n in sizes) {
+  for (n in sort(unique(c(sizes, unlist(lapply(all_dists[dist_ids], function(d) d$sizes)))))) {
     for (id in dist_ids) {
       dist <- all_dists[[id]]
+      if (!n %in% (if (sizes_given || is.null(dist$sizes)) sizes else dist$sizes)) next
       seed <- data_seed(id, n, j)
       set.seed(seed)
       d <- dist$generate(n)

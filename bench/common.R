@@ -27,6 +27,6 @@ check_flags <- function(args, known) {
 # mi_gaussian(), mi_gamma_exp(), mi_weinman(), mi_d3, r_gaussian_pair(),
 # r_gamma_exp(), r_weinman(), r_d3(), ... (helper-truth.R takes some of its
 # truths from helper-accuracy-truth.R, so that one comes first)
-for (helper in c("helper-accuracy-truth.R", "helper-truth.R")) {
+for (helper in c("helper-accuracy-truth.R", "helper-truth.R", "helper-calibration-truth.R")) {
   sys.source(file.path("tests", "testthat", helper), envir = environment())
 }

@@ -29,17 +29,12 @@ Rcpp::List gmm_fit_cpp(Rcpp::NumericMatrix x, int k, std::string init, double in
   const gmmmi::FitOutcome out = gmmmi::fit_gmm(X, w, k, s, seed, n_threads, monitor, abort);
   if (out.best.status == gmmmi::FitStatus::aborted) glue::interrupted();
   const double total_weight = w.size() > 0 ? w.sum() : static_cast<double>(X.rows());
-  // Per-sample log-likelihood in data units: minus the sum of the log scales.
-  const double log_jacobian = -scaling.scale.array().log().sum();
-  Rcpp::NumericVector init_logliks = Rcpp::wrap(out.init_logliks);
-  for (double& v : init_logliks) v += log_jacobian;
   return Rcpp::List::create(
       Rcpp::Named("model") = glue::gmm_to_r(out.best.model, scaling),
-      Rcpp::Named("loglik") = (out.best.loglik + log_jacobian) * total_weight,
+      Rcpp::Named("loglik") = (out.best.loglik + gmmmi::log_jacobian(scaling)) * total_weight,
       Rcpp::Named("n_iter") = out.best.n_iter, Rcpp::Named("converged") = out.best.converged,
       Rcpp::Named("status") = std::string(gmmmi::status_name(out.best.status)),
-      Rcpp::Named("n_failed") = out.n_failed,
-      Rcpp::Named("init_logliks") = init_logliks);
+      Rcpp::Named("n_failed") = out.n_failed);
 }
 
 // Log-density of each row of newdata and the responsibilities (N x K).

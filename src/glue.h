@@ -78,21 +78,18 @@ class RMonitor : public gmmmi::Monitor {
 
 [[noreturn]] inline void interrupted() { throw Rcpp::internal::InterruptedException(); }
 
-}  // namespace glue
-
-#endif
-
-namespace glue {
-
 inline gmmmi::InitType init_from_r(const std::string& s) {
   gmmmi::InitType t;
   if (!gmmmi::parse_init(s, t)) Rcpp::stop("unknown initialisation '%s'", s);
   return t;
 }
 
-// Fit and selection settings from a validated gmm_mi_control() list.
+// Fit and selection settings from a validated gmm_mi_control() list: the
+// preset of its rule (rules.h), every setting then taken from the list.
 inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
+  const std::string rule = Rcpp::as<std::string>(c["selection"]);
   gmmmi::SelectSettings s;
+  if (!gmmmi::rule_by_name(rule, s)) Rcpp::stop("unknown selection rule '%s'", rule);
   s.fit.init = init_from_r(Rcpp::as<std::string>(c["init"]));
   s.fit.init_scale = Rcpp::as<double>(c["init_scale"]);
   s.fit.n_inits = Rcpp::as<int>(c["n_inits"]);
@@ -116,3 +113,5 @@ inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
 }
 
 }  // namespace glue
+
+#endif

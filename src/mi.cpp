@@ -3,9 +3,11 @@
 
 namespace {
 
-// The selection was made on standardised data; `log_jacobian` (minus the sum
-// of the log scales) brings its log-likelihoods back to the data's units.
-Rcpp::List selection_to_r(const gmmmi::SelectResult& s, double log_jacobian, double n_obs) {
+// The selection was made on data standardised by `scaling`: its
+// log-likelihoods and its warm start come back in the data's units.
+Rcpp::List selection_to_r(const gmmmi::SelectResult& s, const gmmmi::Scaling& scaling,
+                          double n_obs) {
+  const double log_jacobian = gmmmi::log_jacobian(scaling);
   const std::size_t n = s.table.size();
   Rcpp::IntegerVector k(n), init(n), max_iter(n);
   Rcpp::NumericVector valid(n), aic(n), bic(n), loglik(n);
@@ -28,8 +30,8 @@ Rcpp::List selection_to_r(const gmmmi::SelectResult& s, double log_jacobian, dou
       Rcpp::Named("converged") = conv, Rcpp::Named("max_iter") = max_iter);
   return Rcpp::List::create(
       Rcpp::Named("table") = table, Rcpp::Named("n_components") = s.chosen_k,
-      Rcpp::Named("warm_start") = s.chosen_k > 0 ? static_cast<SEXP>(glue::gmm_to_r(s.warm_start))
-                                                 : R_NilValue,
+      Rcpp::Named("warm_start") = s.chosen_k > 0
+          ? static_cast<SEXP>(glue::gmm_to_r(s.warm_start, scaling)) : R_NilValue,
       Rcpp::Named("reached_max") = s.reached_max, Rcpp::Named("all_short") = s.all_short,
       Rcpp::Named("n_failed") = s.n_failed);
 }
@@ -54,9 +56,7 @@ Rcpp::List gmm_select_cpp(Rcpp::NumericMatrix x, Rcpp::List control, int n_threa
   std::atomic<bool> abort{false};
   const gmmmi::SelectResult res = gmmmi::select_components(X, s, seed, n_threads, monitor, abort);
   if (res.aborted) glue::interrupted();
-  Rcpp::List out = selection_to_r(res, -scaling.scale.array().log().sum(), X.rows());
-  if (res.chosen_k > 0) out["warm_start"] = glue::gmm_to_r(res.warm_start, scaling);
-  return out;
+  return selection_to_r(res, scaling, X.rows());
 }
 
 // [[Rcpp::export]]
@@ -84,20 +84,18 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
     Rcpp::stop(e.what());
   }
   if (r.aborted) glue::interrupted();
-  const double log_jacobian = -r.scaling.scale.array().log().sum();
-  Rcpp::List selection = selection_to_r(r.selection, log_jacobian, x.nrow());
-  selection["warm_start"] = glue::gmm_to_r(r.selection.warm_start, r.scaling);
+  const double log_jacobian = gmmmi::log_jacobian(r.scaling);
   return Rcpp::List::create(
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
       Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
-      Rcpp::Named("bootstrap_iter") = Rcpp::wrap(r.bootstrap_iter),
       Rcpp::Named("bootstrap_k") = Rcpp::wrap(r.bootstrap_k),
       Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
       Rcpp::Named("fit") = glue::gmm_to_r(r.full_fit.model, r.scaling),
       Rcpp::Named("fit_loglik") = r.full_fit.loglik + log_jacobian,
       Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
       Rcpp::Named("fit_converged") = r.full_fit.converged,
-      Rcpp::Named("selection") = selection, Rcpp::Named("n_retried") = r.n_retried,
+      Rcpp::Named("selection") = selection_to_r(r.selection, r.scaling, x.nrow()),
+      Rcpp::Named("n_retried") = r.n_retried,
       Rcpp::Named("n_failed") = r.n_failed,
       Rcpp::Named("coding") = r.coding_compared
           ? static_cast<SEXP>(Rcpp::List::create(
@@ -156,13 +154,11 @@ Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector lab
     Rcpp::stop(e.what());
   }
   if (r.aborted) glue::interrupted();
-  const double log_jacobian = -r.scaling.scale.array().log().sum();
+  const double log_jacobian = gmmmi::log_jacobian(r.scaling);
   Rcpp::List selections(n_levels), fits(n_levels);
   for (int c = 0; c < n_levels; ++c) {
-    Rcpp::List sel = selection_to_r(r.selections[c], log_jacobian,
-                                    static_cast<double>(rows[static_cast<std::size_t>(c)].size()));
-    sel["warm_start"] = glue::gmm_to_r(r.selections[c].warm_start, r.scaling);
-    selections[c] = sel;
+    selections[c] = selection_to_r(r.selections[c], r.scaling,
+                                   static_cast<double>(rows[static_cast<std::size_t>(c)].size()));
     Rcpp::List fit = glue::gmm_to_r(r.full_fits[c].model, r.scaling);
     fit["loglik"] = r.full_fits[c].loglik + log_jacobian;
     fit["n_iter"] = r.full_fits[c].n_iter;

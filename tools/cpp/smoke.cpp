@@ -1,5 +1,7 @@
 // Builds the core without R and checks it on a bivariate Gaussian with known
 // MI: g++ -O2 -std=c++14 -I inst/include -I <eigen> tools/cpp/smoke.cpp
+// The fits follow gmmmi_rule(), the settings R users run by default; the
+// reference rule is checked on the same Gaussian.
 #include <cstdio>
 #include <gmmmi/gmmmi.h>
 
@@ -15,18 +17,25 @@ int main() {
     X(i, 1) = rho * a + std::sqrt(1 - rho * rho) * b;
   }
   MiSettings s;
+  s.select = gmmmi_rule();
   s.x = {0};
   s.y = {1};
   Monitor mon;
-  MiResult r = estimate_mi(X, s, 7, 2, mon);
-  double mean = 0, sq = 0;
-  for (double v : r.bootstrap) mean += v;
-  mean /= r.bootstrap.size();
-  for (double v : r.bootstrap) sq += (v - mean) * (v - mean);
   const double truth = -0.5 * std::log(1 - rho * rho);
-  std::printf("K = %d, MI = %.4f +- %.4f (truth %.4f)\n", r.selection.chosen_k, mean,
-              std::sqrt(sq / (r.bootstrap.size() - 1)), truth);
-  bool ok = std::abs(mean - truth) < 0.03;
+  auto report = [&](const char* rule, const MiResult& res) {
+    double mean = 0, sq = 0;
+    for (double v : res.bootstrap) mean += v;
+    mean /= res.bootstrap.size();
+    for (double v : res.bootstrap) sq += (v - mean) * (v - mean);
+    std::printf("%s rule: K = %d, MI = %.4f +- %.4f (truth %.4f)\n", rule, res.selection.chosen_k,
+                mean, std::sqrt(sq / (res.bootstrap.size() - 1)), truth);
+    return std::abs(mean - truth) < 0.03;
+  };
+  MiResult r = estimate_mi(X, s, 7, 2, mon);
+  bool ok = report("gmmmi", r);
+  MiSettings ref = s;
+  ref.select = reference_rule();
+  ok = report("reference", estimate_mi(X, ref, 7, 2, mon)) && ok;
 
   // Offered the same rows as the alternative coding, the choice sees no gain,
   // keeps the data, and the result is bit for bit the one without it.
@@ -75,5 +84,29 @@ int main() {
               floors ? "ok" : "WRONG", clear.gain, clear.gain_se, clear.alternative, close.gain,
               close.gain_se, close.alternative);
   ok = ok && floors && clear.alternative && !close.alternative && std::abs(clear.gain - 0.052) < 1e-12;
+
+  // The presets differ in the four settings R's selection_defaults lists,
+  // and a selection refuses counts of starts or folds beyond its streams'
+  // bit fields (rng.h).
+  SelectSettings named;
+  const SelectSettings gr = gmmmi_rule(), fr = reference_rule();
+  const bool presets = rule_by_name("gmmmi", named) && named.patience == 3 &&
+                       gr.fit.init == InitType::mixed && gr.fit.em.reg_covar == 1e-6 &&
+                       gr.fit.raise_floor && fr.fit.init == InitType::random_responsibilities &&
+                       fr.fit.em.reg_covar == 1e-15 && !fr.fit.raise_floor && fr.patience == 1 &&
+                       gr.fit.n_inits == 3 && fr.fit.n_inits == 3 && !rule_by_name("other", named);
+  SelectSettings wide = gr;
+  wide.n_folds = 4096;
+  bool refused = false;
+  try {
+    check_select_limits(wide);
+  } catch (const std::invalid_argument&) {
+    refused = true;
+  }
+  wide.n_folds = 4095;
+  check_select_limits(wide);  // within the limits: no exception
+  std::printf("presets %s; 4096 folds %s\n", presets ? "ok" : "WRONG",
+              refused ? "refused" : "WRONG");
+  ok = ok && presets && refused;
   return ok ? 0 : 1;
 }

@@ -1,10 +1,10 @@
-// Mutual information with its bootstrap uncertainty (method.md section 5):
-// select K once, then refit every bootstrap resample at that K by EM
-// warm-started from the kept parameters, and integrate each fit by Monte
-// Carlo. With `reselect`, each replicate instead runs the whole selection on
-// its resample, so that the spread includes the choice of K. A resample is
-// fitted as weighted EM on its counts, so no copy of the
-// data is made beyond the distinct rows drawn. Given an alternative coding
+// Mutual information with its bootstrap uncertainty (vignette "method",
+// section 6 "The bootstrap"): select K once, then refit every bootstrap
+// resample at that K by EM warm-started from the kept parameters, and
+// integrate each fit by Monte Carlo. With `reselect`, each replicate instead
+// runs the whole selection on its resample, so that the spread includes the
+// choice of K. A resample is fitted as weighted EM on its counts, so no copy
+// of the data is made beyond the distinct rows drawn. Given an alternative coding
 // of the rows (margins.h), both are selected on the same folds and the
 // bootstrap runs on the one chosen.
 #ifndef GMMMI_BOOTSTRAP_H
@@ -28,18 +28,22 @@ struct MiSettings {
   double coding_z = 2.0;     // margin of the alternative coding's win (margins.h)
 };
 
-struct MiResult {
-  SelectResult selection;
-  EmResult full_fit;              // on all the data, in standardised units
-  Scaling scaling;
+// What both bootstraps report: this one and the categorical one
+// (categorical.h).
+struct BootstrapValues {
   McEstimate full_mi;             // MI of the full-data fit
-  std::vector<double> bootstrap;  // one MI value per replicate
+  std::vector<double> bootstrap;  // one MI value per replicate (NaN where it failed)
   std::vector<double> bootstrap_mc_se;
-  std::vector<int> bootstrap_iter;
-  std::vector<int> bootstrap_k;   // K of each replicate's fit
   int n_retried = 0;              // replicates whose warm-started fit failed and were restarted
   int n_failed = 0;               // replicates with no usable fit even after restarts
   bool aborted = false;
+};
+
+struct MiResult : BootstrapValues {
+  SelectResult selection;
+  EmResult full_fit;              // on all the data, in standardised units
+  Scaling scaling;
+  std::vector<int> bootstrap_k;   // K of each replicate's fit
   bool coding_compared = false;   // an alternative coding was given
   CodingChoice coding;            // the comparison, when it was
 };
@@ -72,7 +76,7 @@ inline EmResult fit_weighted(const MatrixRef& X, const VectorXd& counts, const G
   FitSettings retry = fs;
   retry.init = InitType::random_responsibilities;
   int ignored = 0;
-  return fit_one_start(Xb, wb, warm.k(), retry, seed, Stream::bootstrap, index + (1ULL << 32),
+  return fit_one_start(Xb, wb, warm.k(), retry, seed, Stream::bootstrap, restart_stream(index),
                        ignored, abort);
 }
 
@@ -87,13 +91,43 @@ inline void tally_replicates(const std::vector<int>& restarts, const std::vector
   if (failed[0]) throw std::runtime_error("the full-data fit failed");
 }
 
-// X is the joint data, one point per row, in original units; `alternative`,
-// if not empty, another coding of the same rows to choose from.
-inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed, int n_threads,
-                            Monitor& monitor, MatrixXd alternative = MatrixXd()) {
-  MiResult out;
-  std::atomic<bool> abort{false};
-  if (!standardise(X, out.scaling)) throw std::invalid_argument("a coordinate has no spread");
+// The bootstrap's skeleton, shared by the continuous and the categorical MI:
+// task 0 is the full-data fit, task t (1..B) replicate t, each with its own
+// Monte Carlo stream, so that no result depends on the threads.
+// `task(t, mc, n_restarts, mi)` fits task t (counting its restarts from fresh
+// starts) and sets its MI; it returns false when the task has no usable fit.
+// A replicate whose MI fails counts as failed too; a failed full-data fit is
+// an error (tally_replicates).
+template <class Task>
+void run_bootstrap(int n_bootstrap, std::uint64_t seed, int n_threads, Monitor& monitor,
+                   std::atomic<bool>& abort, BootstrapValues& out, Task task) {
+  const std::size_t B = static_cast<std::size_t>(n_bootstrap);
+  out.bootstrap.assign(B, std::numeric_limits<double>::quiet_NaN());
+  out.bootstrap_mc_se.assign(B, std::numeric_limits<double>::quiet_NaN());
+  std::vector<int> restarts(B + 1, 0);
+  std::vector<char> failed(B + 1, 0);
+  const bool finished = parallel_for(B + 1, n_threads, monitor, abort, [&](std::size_t t) {
+    Rng mc(seed, Stream::monte_carlo, t);
+    McEstimate mi;
+    if (!task(t, mc, restarts[t], mi) || (t > 0 && !mi.ok)) {
+      failed[t] = 1;
+    } else if (t == 0) {
+      out.full_mi = mi;
+    } else {
+      out.bootstrap[t - 1] = mi.value;
+      out.bootstrap_mc_se[t - 1] = mi.mc_se;
+    }
+  });
+  out.aborted = !finished;
+  if (finished) tally_replicates(restarts, failed, out.n_retried, out.n_failed);
+}
+
+// Selects K on X and, given an alternative coding of the same rows, on that
+// too, on the same folds; keeps the coding that choose_coding prefers (X and
+// out.scaling become the alternative's when it wins). False when interrupted.
+inline bool select_coding(MatrixXd& X, MatrixXd alternative, const MiSettings& s,
+                          std::uint64_t seed, int n_threads, Monitor& monitor,
+                          std::atomic<bool>& abort, MiResult& out) {
   out.coding_compared = alternative.size() > 0;
   SelectSettings scored = s.select;
   if (out.coding_compared) {
@@ -102,93 +136,93 @@ inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed,
     scored.score_z = s.z;
   }
   out.selection = select_components(X, scored, seed, n_threads, monitor, abort);
-  if (out.selection.aborted) {
+  if (out.selection.aborted) return false;
+  if (!out.coding_compared) return true;
+  Scaling alt_scaling;
+  if (!standardise(alternative, alt_scaling))
+    throw std::invalid_argument("a coordinate has no spread");
+  SelectResult alt = select_components(alternative, scored, seed, n_threads, monitor, abort);
+  if (alt.aborted) return false;
+  out.coding = choose_coding(out.selection.heldout_pmi, alt.heldout_pmi, s.coding_z);
+  // (If only the alternative could be fitted at all, it is used.)
+  out.coding.alternative =
+      (out.coding.alternative || out.selection.chosen_k == 0) && alt.chosen_k > 0;
+  if (out.coding.alternative) {
+    X = std::move(alternative);
+    out.scaling = alt_scaling;
+    out.selection = std::move(alt);
+  }
+  return true;
+}
+
+// The full-data fit from the selection's warm start (from fresh starts if
+// that fails) and its MI; false when no fit is usable. (Its MI is reported
+// even when it failed, unlike a replicate's.)
+inline bool fit_full_data(const MatrixXd& X, const MiSettings& s, std::uint64_t seed, Rng& mc,
+                          int& n_restarts, std::atomic<bool>& abort, MiResult& out,
+                          McEstimate& mi) {
+  const Gmm& warm = out.selection.warm_start;
+  out.full_fit = em(X, VectorXd(), warm, s.select.fit.em, &abort);
+  if (!out.full_fit.ok() && out.full_fit.status != FitStatus::aborted)
+    out.full_fit = fit_weighted(X, VectorXd::Ones(X.rows()), warm, s.select.fit, seed, 0,
+                                n_restarts, &abort);
+  if (!out.full_fit.ok()) return false;
+  mi = mutual_information(out.full_fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
+  return true;
+}
+
+// The rows of X repeated by their counts.
+inline MatrixXd repeat_rows(const MatrixXd& X, const VectorXd& counts) {
+  MatrixXd Xb(X.rows(), X.cols());
+  for (Index i = 0, row = 0; i < X.rows(); ++i)
+    for (int c = 0; c < static_cast<int>(counts[i]); ++c) Xb.row(row++) = X.row(i);
+  return Xb;
+}
+
+// Replicate t's fit of its resample, weighted by the counts: from the full
+// data's warm start at its K or, with `reselect`, from the warm start of a
+// whole selection on the resample (on this thread, with its own seed).
+// False when no fit is usable.
+inline bool fit_replicate(const MatrixXd& X, const MiSettings& s, std::uint64_t seed,
+                          std::size_t t, const Gmm& warm, int& n_restarts,
+                          std::atomic<bool>& abort, EmResult& fit) {
+  const VectorXd counts = bootstrap_counts(X.rows(), seed, t);
+  if (!s.reselect) {
+    fit = fit_weighted(X, counts, warm, s.select.fit, seed, t, n_restarts, &abort);
+    return fit.ok();
+  }
+  Monitor none;  // interrupts still arrive through `abort`
+  const SelectResult sel =
+      select_components(repeat_rows(X, counts), s.select, sub_seed(seed, t), 1, none, abort);
+  if (sel.aborted || sel.chosen_k == 0) return false;
+  fit = fit_weighted(X, counts, sel.warm_start, s.select.fit, seed, t, n_restarts, &abort);
+  return fit.ok();
+}
+
+// X is the joint data, one point per row, in original units; `alternative`,
+// if not empty, another coding of the same rows to choose from.
+inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed, int n_threads,
+                            Monitor& monitor, MatrixXd alternative = MatrixXd()) {
+  MiResult out;
+  std::atomic<bool> abort{false};
+  if (!standardise(X, out.scaling)) throw std::invalid_argument("a coordinate has no spread");
+  if (!select_coding(X, std::move(alternative), s, seed, n_threads, monitor, abort, out)) {
     out.aborted = true;
     return out;
   }
-  if (out.coding_compared) {
-    Scaling alt_scaling;
-    if (!standardise(alternative, alt_scaling))
-      throw std::invalid_argument("a coordinate has no spread");
-    SelectResult alt = select_components(alternative, scored, seed, n_threads, monitor, abort);
-    if (alt.aborted) {
-      out.aborted = true;
-      return out;
-    }
-    out.coding = choose_coding(out.selection.heldout_pmi, alt.heldout_pmi, s.coding_z);
-    // (If only the alternative could be fitted at all, it is used.)
-    if ((out.coding.alternative || out.selection.chosen_k == 0) && alt.chosen_k > 0) {
-      out.coding.alternative = true;
-      X = std::move(alternative);
-      out.scaling = alt_scaling;
-      out.selection = std::move(alt);
-    } else {
-      out.coding.alternative = false;
-    }
-  }
-  if (out.selection.chosen_k == 0) throw std::runtime_error("no mixture could be fitted to the data");
-
-  const Index N = X.rows();
-  const std::size_t B = static_cast<std::size_t>(s.n_bootstrap);
-  out.bootstrap.assign(B, std::numeric_limits<double>::quiet_NaN());
-  out.bootstrap_mc_se.assign(B, std::numeric_limits<double>::quiet_NaN());
-  out.bootstrap_iter.assign(B, 0);
-  out.bootstrap_k.assign(B, 0);
-  std::vector<int> restarts(B + 1, 0);
-  std::vector<char> failed(B + 1, 0);
-  const Gmm& warm = out.selection.warm_start;
-
-  // Task 0 is the full-data fit; task b (1..B) is bootstrap replicate b.
-  const bool finished = parallel_for(B + 1, n_threads, monitor, abort, [&](std::size_t t) {
-    Rng mc(seed, Stream::monte_carlo, t);
-    if (t == 0) {
-      out.full_fit = em(X, VectorXd(), warm, s.select.fit.em, &abort);
-      if (!out.full_fit.ok() && out.full_fit.status != FitStatus::aborted) {
-        out.full_fit = fit_weighted(X, VectorXd::Ones(N), warm, s.select.fit, seed, t, restarts[t], &abort);
-      }
-      if (out.full_fit.ok())
-        out.full_mi = mutual_information(out.full_fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
-      else
-        failed[t] = 1;
-      return;
-    }
-    const VectorXd counts = bootstrap_counts(N, seed, t);
+  if (out.selection.chosen_k == 0)
+    throw std::runtime_error("no mixture could be fitted to the data");
+  out.bootstrap_k.assign(static_cast<std::size_t>(s.n_bootstrap), 0);
+  run_bootstrap(s.n_bootstrap, seed, n_threads, monitor, abort, out,
+                [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
+    if (t == 0) return fit_full_data(X, s, seed, mc, n_restarts, abort, out, mi);
     EmResult fit;
-    if (s.reselect) {
-      // The whole selection on the resample (its rows repeated by their
-      // counts), on this thread, with its own seed; then the weighted fit
-      // from the replicate's own warm start.
-      MatrixXd Xb(N, X.cols());
-      for (Index i = 0, row = 0; i < N; ++i)
-        for (int c = 0; c < static_cast<int>(counts[i]); ++c) Xb.row(row++) = X.row(i);
-      Monitor none;  // interrupts still arrive through `abort`
-      const std::uint64_t sub_seed = seed ^ (0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(t) + 1));
-      const SelectResult sel = select_components(Xb, s.select, sub_seed, 1, none, abort);
-      if (sel.aborted) return;
-      if (sel.chosen_k == 0) {
-        failed[t] = 1;
-        return;
-      }
-      fit = fit_weighted(X, counts, sel.warm_start, s.select.fit, seed, t, restarts[t], &abort);
-    } else {
-      fit = fit_weighted(X, counts, warm, s.select.fit, seed, t, restarts[t], &abort);
-    }
-    if (!fit.ok()) {
-      failed[t] = 1;
-      return;
-    }
-    const McEstimate mi = mutual_information(fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
-    if (!mi.ok) {
-      failed[t] = 1;
-      return;
-    }
-    out.bootstrap[t - 1] = mi.value;
-    out.bootstrap_mc_se[t - 1] = mi.mc_se;
-    out.bootstrap_iter[t - 1] = fit.n_iter;
-    out.bootstrap_k[t - 1] = static_cast<int>(fit.model.k());
+    if (!fit_replicate(X, s, seed, t, out.selection.warm_start, n_restarts, abort, fit))
+      return false;
+    mi = mutual_information(fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
+    if (mi.ok) out.bootstrap_k[t - 1] = static_cast<int>(fit.model.k());
+    return true;
   });
-  out.aborted = !finished;
-  if (finished) tally_replicates(restarts, failed, out.n_retried, out.n_failed);
   return out;
 }
 

@@ -1,12 +1,13 @@
 // Mutual information between a category c and a continuous vector y
-// (method.md section 6): one mixture per category for p(y | c), each with its
-// own choice of K, and
+// (vignette "method", section 8 "A category and a continuous variable"): one
+// mixture per category for p(y | c), each with its own choice of K, and
 //   I = sum_c p(c) E_{y ~ p(y|c)} [log p(y|c) - log sum_c' p(c') p(y|c')],
 // each expectation by Monte Carlo. With a fixed prior (uniform, the
 // reference's) the bootstrap resamples within each category, so the counts
 // stay fixed; with the empirical prior it resamples all rows, so that the
 // counts, and p(c) with them, vary as they would in a new sample and the
-// spread includes the uncertainty of the class frequencies.
+// spread includes the uncertainty of the class frequencies. The bootstrap
+// runs on the skeleton of the continuous one (run_bootstrap, bootstrap.h).
 #ifndef GMMMI_CATEGORICAL_H
 #define GMMMI_CATEGORICAL_H
 
@@ -24,17 +25,40 @@ struct CategoricalSettings {
   bool empirical_prior = false;  // p(c) = class frequencies, re-estimated per replicate
 };
 
-struct CategoricalResult {
+struct CategoricalResult : BootstrapValues {
   std::vector<SelectResult> selections;  // one per category
   std::vector<EmResult> full_fits;       // standardised units
   Scaling scaling;                       // shared by every category
-  McEstimate full_mi;
-  std::vector<double> bootstrap, bootstrap_mc_se;
-  int n_retried = 0, n_failed = 0;
-  bool aborted = false;
 };
 
-// MI of the category with y under the fitted class-conditional mixtures.
+// Scratch of add_category_block.
+struct CategoryWork {
+  MatrixXd logs;  // block x C: log p(c') + log p(y | c')
+  DensityWork dens;
+  VectorXd point, mx;
+};
+
+// The integrand of category c, log p(y | c) - log sum_c' p(c') p(y | c'), at
+// every row y of `draws` (drawn from p(y | c)): its values added to sum, their
+// squares to sum_sq.
+inline void add_category_block(const MatrixXd& draws, const std::vector<Factorised>& fac,
+                               const std::vector<double>& log_prior, std::size_t c,
+                               CategoryWork& w, double& sum, double& sum_sq) {
+  w.logs.resize(draws.rows(), static_cast<Index>(fac.size()));
+  for (std::size_t k = 0; k < fac.size(); ++k) {
+    density_pass(draws, fac[k], w.dens, false, Precision::fast);
+    w.logs.col(static_cast<Index>(k)) = w.dens.log_dens.array() + log_prior[k];
+  }
+  // log sum_c' p(c') p(y | c') by log-sum-exp over the columns.
+  w.mx = w.logs.rowwise().maxCoeff();
+  w.point = (w.logs.colwise() - w.mx).array().exp().rowwise().sum().log().matrix() + w.mx;
+  w.point = (w.logs.col(static_cast<Index>(c)).array() - log_prior[c]).matrix() - w.point;
+  sum += w.point.sum();
+  sum_sq += w.point.squaredNorm();
+}
+
+// MI of the category with y under the fitted class-conditional mixtures:
+// each category's expectation by its own Monte Carlo loop, weighted by p(c).
 inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vector<double>& prior,
                                  Index M, Rng& rng, const std::atomic<bool>* abort = nullptr,
                                  Index block = 4096) {
@@ -48,42 +72,89 @@ inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vect
     }
   std::vector<double> log_prior(C);
   for (std::size_t c = 0; c < C; ++c) log_prior[c] = std::log(prior[c]);
-  MatrixXd draws, logs;  // logs: block x C, log p(c') + log p(y | c')
-  DensityWork work;
-  VectorXd point, mx;
+  CategoryWork work;
   double total = 0.0, total_var = 0.0;
   for (std::size_t c = 0; c < C; ++c) {
     if (prior[c] <= 0.0) continue;
     double sum = 0.0, sum_sq = 0.0;
-    for (Index start = 0; start < M; start += block) {
-      if (abort != nullptr && abort->load(std::memory_order_relaxed)) {
-        est.ok = false;
-        return est;
-      }
-      const Index b = std::min(block, M - start);
-      sample_gmm(models[c], fac[c], b, rng, draws);
-      logs.resize(b, static_cast<Index>(C));
-      for (std::size_t k = 0; k < C; ++k) {
-        density_pass(draws, fac[k], work, false, Precision::fast);
-        logs.col(static_cast<Index>(k)) = work.log_dens.array() + log_prior[k];
-      }
-      // log sum_c' p(c') p(y | c') by log-sum-exp over the columns.
-      mx = logs.rowwise().maxCoeff();
-      point = (logs.colwise() - mx).array().exp().rowwise().sum().log().matrix() + mx;
-      point = (logs.col(static_cast<Index>(c)).array() - log_prior[c]).matrix() - point;
-      sum += point.sum();
-      sum_sq += point.squaredNorm();
+    const bool done = mc_sums(models[c], fac[c], M, rng, abort, block, sum, sum_sq,
+                              [&](const MatrixXd& draws, double& s, double& s2) {
+                                add_category_block(draws, fac, log_prior, c, work, s, s2);
+                              });
+    if (!done) {
+      est.ok = false;
+      return est;
     }
     const double n = static_cast<double>(M);
-    const double mean = sum / n;
-    const double var = n > 1 ? std::max(0.0, (sum_sq - sum * sum / n) / (n - 1.0)) : 0.0;
-    total += prior[c] * mean;
-    total_var += prior[c] * prior[c] * var / n;
+    total += prior[c] * (sum / n);
+    total_var += prior[c] * prior[c] * mc_variance(sum, sum_sq, n) / n;
   }
   est.value = total;
   est.mc_se = std::sqrt(total_var);
   est.ok = std::isfinite(total);
   return est;
+}
+
+// Standardises every group with one scaling, that of all their rows: the
+// densities must share units. Returns the number of rows.
+inline Index standardise_groups(std::vector<MatrixXd>& groups, Scaling& scaling) {
+  Index n_total = 0;
+  for (const MatrixXd& g : groups) n_total += g.rows();
+  MatrixXd all(n_total, groups[0].cols());
+  Index at = 0;
+  for (const MatrixXd& g : groups) {
+    all.middleRows(at, g.rows()) = g;
+    at += g.rows();
+  }
+  if (!standardise(all, scaling)) throw std::invalid_argument("a coordinate has no spread");
+  for (MatrixXd& g : groups) {
+    g.rowwise() -= scaling.center.transpose();
+    g = g.array().rowwise() / scaling.scale.transpose().array();
+  }
+  return n_total;
+}
+
+// Task t's counts of the n rows of category c, which start at row `offset`
+// of all rows: ones for the full data (t = 0); else, with the empirical
+// prior, its part of the resample of all rows, `all_counts`, or, with a
+// fixed prior, a resample within the category.
+inline VectorXd category_counts(const CategoricalSettings& s, std::uint64_t seed, std::size_t t,
+                                std::size_t c, Index offset, Index n, const VectorXd& all_counts) {
+  if (t == 0) return VectorXd::Ones(n);
+  if (s.empirical_prior) return all_counts.segment(offset, n);
+  return bootstrap_counts(n, sub_seed(seed, c), t);
+}
+
+// Fits every category's mixture for task t (0: the full data, else
+// replicate t) from its selection's warm start, into `models`; with the
+// empirical prior, p(c) becomes the replicate's class frequency, and a class
+// the replicate left out keeps its warm start with p(c) = 0. False when a
+// category has no usable fit.
+inline bool fit_categories(const std::vector<MatrixXd>& groups, Index n_total,
+                           const CategoricalSettings& s, std::uint64_t seed, std::size_t t,
+                           int& n_restarts, const std::atomic<bool>* abort,
+                           CategoricalResult& out, std::vector<Gmm>& models,
+                           std::vector<double>& prior) {
+  VectorXd all_counts;  // with the empirical prior: one resample of all rows
+  if (t > 0 && s.empirical_prior) all_counts = bootstrap_counts(n_total, seed, t);
+  Index offset = 0;
+  for (std::size_t c = 0; c < groups.size(); offset += groups[c].rows(), ++c) {
+    const Index n = groups[c].rows();
+    const VectorXd counts = category_counts(s, seed, t, c, offset, n, all_counts);
+    if (t > 0 && s.empirical_prior) {
+      prior[c] = counts.sum() / static_cast<double>(n_total);
+      if (prior[c] <= 0.0) {
+        models[c] = out.selections[c].warm_start;
+        continue;
+      }
+    }
+    const EmResult fit = fit_weighted(groups[c], counts, out.selections[c].warm_start,
+                                      s.select.fit, sub_seed(seed, c), t, n_restarts, abort);
+    if (!fit.ok()) return false;
+    if (t == 0) out.full_fits[c] = fit;
+    models[c] = fit.model;
+  }
+  return true;
 }
 
 // `groups[c]` holds the rows of y in category c (original units).
@@ -93,24 +164,12 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
   CategoricalResult out;
   const std::size_t C = groups.size();
   std::atomic<bool> abort{false};
-
-  // One standardisation for all categories: the densities must share units.
-  Index n_total = 0;
-  for (const MatrixXd& g : groups) n_total += g.rows();
-  MatrixXd all(n_total, groups[0].cols());
-  for (std::size_t c = 0, at = 0; c < C; at += static_cast<std::size_t>(groups[c].rows()), ++c)
-    all.middleRows(static_cast<Index>(at), groups[c].rows()) = groups[c];
-  if (!standardise(all, out.scaling)) throw std::invalid_argument("a coordinate has no spread");
-  for (MatrixXd& g : groups) {
-    g.rowwise() -= out.scaling.center.transpose();
-    g = g.array().rowwise() / out.scaling.scale.transpose().array();
-  }
-
+  const Index n_total = standardise_groups(groups, out.scaling);
   out.selections.resize(C);
   for (std::size_t c = 0; c < C; ++c) {
     // Each category gets its own family of streams.
-    const std::uint64_t cseed = seed ^ (0x9e3779b97f4a7c15ULL * (c + 1));
-    out.selections[c] = select_components(groups[c], s.select, cseed, n_threads, monitor, abort);
+    out.selections[c] =
+        select_components(groups[c], s.select, sub_seed(seed, c), n_threads, monitor, abort);
     if (out.selections[c].aborted) {
       out.aborted = true;
       return out;
@@ -118,58 +177,16 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
     if (out.selections[c].chosen_k == 0)
       throw std::runtime_error("no mixture could be fitted to category " + std::to_string(c + 1));
   }
-
-  const std::size_t B = static_cast<std::size_t>(s.n_bootstrap);
-  out.bootstrap.assign(B, std::numeric_limits<double>::quiet_NaN());
-  out.bootstrap_mc_se.assign(B, std::numeric_limits<double>::quiet_NaN());
   out.full_fits.resize(C);
-  std::vector<int> restarts(B + 1, 0);
-  std::vector<char> failed(B + 1, 0);
-  const bool finished = parallel_for(B + 1, n_threads, monitor, abort, [&](std::size_t t) {
+  run_bootstrap(s.n_bootstrap, seed, n_threads, monitor, abort, out,
+                [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
     std::vector<Gmm> models(C);
     std::vector<double> prior = s.prior;
-    VectorXd all_counts;  // with the empirical prior: one resample of all rows
-    if (t > 0 && s.empirical_prior) all_counts = bootstrap_counts(n_total, seed, t);
-    for (std::size_t c = 0, offset = 0; c < C; offset += static_cast<std::size_t>(groups[c].rows()), ++c) {
-      const Index n = groups[c].rows();
-      const std::uint64_t cseed = seed ^ (0x9e3779b97f4a7c15ULL * (c + 1));
-      VectorXd counts;
-      if (t == 0) {
-        counts = VectorXd::Ones(n);
-      } else if (s.empirical_prior) {
-        counts = all_counts.segment(static_cast<Index>(offset), n);
-        prior[c] = counts.sum() / static_cast<double>(n_total);
-        if (prior[c] <= 0.0) {  // a class left out of this resample: p(c) = 0
-          models[c] = out.selections[c].warm_start;
-          continue;
-        }
-      } else {
-        counts = bootstrap_counts(n, cseed, t);
-      }
-      const EmResult fit = fit_weighted(groups[c], counts, out.selections[c].warm_start,
-                                        s.select.fit, cseed, t, restarts[t], &abort);
-      if (!fit.ok()) {
-        failed[t] = 1;
-        return;
-      }
-      if (t == 0) out.full_fits[c] = fit;
-      models[c] = fit.model;
-    }
-    Rng mc(seed, Stream::monte_carlo, t);
-    const McEstimate mi = categorical_mi(models, prior, s.mc_samples, mc, &abort);
-    if (!mi.ok) {
-      failed[t] = 1;
-      return;
-    }
-    if (t == 0) {
-      out.full_mi = mi;
-    } else {
-      out.bootstrap[t - 1] = mi.value;
-      out.bootstrap_mc_se[t - 1] = mi.mc_se;
-    }
+    if (!fit_categories(groups, n_total, s, seed, t, n_restarts, &abort, out, models, prior))
+      return false;
+    mi = categorical_mi(models, prior, s.mc_samples, mc, &abort);
+    return mi.ok;  // (of the full data too: there a failed MI is an error, as a failed fit)
   });
-  out.aborted = !finished;
-  if (finished) tally_replicates(restarts, failed, out.n_retried, out.n_failed);
   return out;
 }
 

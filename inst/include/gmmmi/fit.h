@@ -14,6 +14,8 @@
 
 namespace gmmmi {
 
+// The member defaults serve a plain fit (gmm_fit()); a selection's settings
+// start from a preset of rules.h.
 struct FitSettings {
   InitType init = InitType::random_responsibilities;
   double init_scale = 0.0;  // <= 0: the default of the init type
@@ -26,7 +28,6 @@ struct FitSettings {
 struct FitOutcome {
   EmResult best;
   int n_failed = 0;  // failed starts (each one retried)
-  std::vector<double> init_logliks;
 };
 
 // The covariance floor of retry `attempt` (0: the first try): a positive
@@ -50,7 +51,7 @@ inline EmResult fit_one_start(const MatrixRef& X, const VectorXd& w, Index K,
   EmResult res;
   res.status = FitStatus::singular;
   for (int attempt = 0; attempt <= s.max_retries; ++attempt) {
-    Rng rng(seed, kind, stream_index + (static_cast<std::uint64_t>(attempt) << 40));
+    Rng rng(seed, kind, retry_stream(stream_index, attempt));
     // After a failure, fall back to the most robust start.
     const InitType type = attempt == 0 ? s.init : InitType::random_responsibilities;
     EmControl em_ctl = s.em;
@@ -85,8 +86,6 @@ inline FitOutcome fit_gmm(const MatrixRef& X, const VectorXd& w, Index K, const 
   }
   for (std::size_t r = 0; r < n; ++r) {
     out.n_failed += failed[r];
-    out.init_logliks.push_back(fits[r].ok() ? fits[r].loglik
-                                            : -std::numeric_limits<double>::infinity());
     if (r == 0 || (fits[r].ok() && (!out.best.ok() || fits[r].loglik > out.best.loglik)))
       out.best = fits[r];
   }

@@ -1,4 +1,4 @@
-// Starting parameters for EM (method.md section 3).
+// Starting parameters for EM (vignette "method", section 2 "Starting points").
 #ifndef GMMMI_INIT_H
 #define GMMMI_INIT_H
 

@@ -1,8 +1,11 @@
 // Monte Carlo integrals over a fitted mixture: mutual information,
-// conditional mutual information, entropy and KL divergence.
+// conditional mutual information, entropy and KL divergence (vignette
+// "method", sections 5 "Mutual information by Monte Carlo" and 7
+// "Conditional MI").
 //
 // Each is the mean over draws u ~ p of a sum of signed log-densities of
-// marginals of p (or of another mixture); one routine serves them all.
+// marginals of p (or of another mixture); one routine serves them all. The
+// common case of MI has a fused AVX2 pass of its own (simd_integrals.h).
 #ifndef GMMMI_INTEGRALS_H
 #define GMMMI_INTEGRALS_H
 
@@ -10,7 +13,9 @@
 #include <cmath>
 #include <vector>
 
+#include "density.h"
 #include "sample.h"
+#include "simd_integrals.h"
 
 namespace gmmmi {
 
@@ -30,27 +35,46 @@ struct McEstimate {
 // The Monte Carlo loop shared by every integral: draws M points from
 // `source` in blocks, so that memory stays bounded for any M, and lets
 // add_block(draws, sum, sum_sq) add the block's integrand values and their
-// squares. An interrupt (`abort` raised) ends the loop early with ok = false.
+// squares. Returns false when an interrupt (`abort` raised) ended it early.
+template <class AddBlock>
+bool mc_sums(const Gmm& source, const Factorised& fsrc, Index M, Rng& rng,
+             const std::atomic<bool>* abort, Index block, double& sum, double& sum_sq,
+             AddBlock add_block) {
+  MatrixXd draws;
+  for (Index start = 0; start < M; start += block) {
+    if (abort != nullptr && abort->load(std::memory_order_relaxed)) return false;
+    sample_gmm(source, fsrc, std::min(block, M - start), rng, draws);
+    add_block(draws, sum, sum_sq);
+  }
+  return true;
+}
+
+// The sample variance of n values from their sum and sum of squares.
+inline double mc_variance(double sum, double sum_sq, double n) {
+  return n > 1 ? std::max(0.0, (sum_sq - sum * sum / n) / (n - 1.0)) : 0.0;
+}
+
+// The mean of the integrand over M draws (see mc_sums) and its Monte Carlo
+// standard error; ok = false when interrupted.
 template <class AddBlock>
 McEstimate mc_blocks(const Gmm& source, const Factorised& fsrc, Index M, Rng& rng,
                      const std::atomic<bool>* abort, Index block, AddBlock add_block) {
   McEstimate est;
   double sum = 0.0, sum_sq = 0.0;
-  MatrixXd draws;
-  for (Index start = 0; start < M; start += block) {
-    if (abort != nullptr && abort->load(std::memory_order_relaxed)) {
-      est.ok = false;
-      return est;
-    }
-    sample_gmm(source, fsrc, std::min(block, M - start), rng, draws);
-    add_block(draws, sum, sum_sq);
+  if (!mc_sums(source, fsrc, M, rng, abort, block, sum, sum_sq, add_block)) {
+    est.ok = false;
+    return est;
   }
   const double n = static_cast<double>(M);
   est.value = sum / n;
-  const double var = n > 1 ? std::max(0.0, (sum_sq - sum * sum / n) / (n - 1.0)) : 0.0;
-  est.mc_se = std::sqrt(var / n);
+  est.mc_se = std::sqrt(mc_variance(sum, sum_sq, n) / n);
   est.ok = std::isfinite(est.value);
   return est;
+}
+
+inline std::vector<int> concat(std::vector<int> a, const std::vector<int>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
 }
 
 // Terms made ready for evaluation: each marginal taken and factorised once.
@@ -120,172 +144,41 @@ inline McEstimate mc_expectation(const Gmm& source, const std::vector<LogTerm>& 
 // model is the (conditional) MI.
 inline std::vector<LogTerm> mi_terms(const Gmm& joint, const std::vector<int>& x,
                                      const std::vector<int>& y, const std::vector<int>& z) {
-  auto cat = [](std::vector<int> a, const std::vector<int>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-  };
   if (z.empty()) return {{&joint, {}, 1.0}, {&joint, x, -1.0}, {&joint, y, -1.0}};
-  return {{&joint, {}, 1.0}, {&joint, z, 1.0}, {&joint, cat(x, z), -1.0},
-          {&joint, cat(y, z), -1.0}};
+  return {{&joint, {}, 1.0}, {&joint, z, 1.0}, {&joint, concat(x, z), -1.0},
+          {&joint, concat(y, z), -1.0}};
 }
 
-#ifdef GMMMI_AVX2_DISPATCH
-// The factors of the fused MI pass, in float, component after component: the
-// joint's whitening L^{-1} (lower triangle, row by row) and offsets
-// L^{-1} mu, the same for the marginal of y, and the log-normalisers of the
-// joint and of both marginals. The joint's whitened coordinates begin with
-// those of the marginal of x (the leading block of a lower-triangular inverse
-// is the inverse of the leading block), so one pass gives both.
-struct MiFactorsF {
-  Index d = 0, p = 0, K = 0;
-  std::vector<float> pj, oj, py, oy, lnj, lnx, lny;
-};
-
-inline MiFactorsF mi_factors_float(const Factorised& fj, const Factorised& fy, const Gmm& joint,
-                                   Index p) {
-  MiFactorsF F;
-  F.d = joint.dim();
-  F.p = p;
-  F.K = joint.k();
-  const Index q = F.d - p;
-  for (Index k = 0; k < F.K; ++k) {
-    for (Index j = 0; j < F.d; ++j) {
-      for (Index l = 0; l <= j; ++l) F.pj.push_back(static_cast<float>(fj.prec_chol[k](j, l)));
-      F.oj.push_back(static_cast<float>(fj.prec_means(j, k)));
-    }
-    for (Index j = 0; j < q; ++j) {
-      for (Index l = 0; l <= j; ++l) F.py.push_back(static_cast<float>(fy.prec_chol[k](j, l)));
-      F.oy.push_back(static_cast<float>(fy.prec_means(j, k)));
-    }
-    F.lnj.push_back(static_cast<float>(fj.log_norm[k]));
-    F.lny.push_back(static_cast<float>(fy.log_norm[k]));
-    F.lnx.push_back(static_cast<float>(
-        std::log(joint.weights[k]) - 0.5 * static_cast<double>(p) * kLog2Pi -
-        fj.chol[k].diagonal().head(p).array().log().sum()));
-  }
-  return F;
-}
-
-// log sum_k exp(lk[k]) for 8 points in float (lk: K groups of 8, maxima mx),
-// returned in double as two halves.
-GMMMI_TARGET_AVX2 GMMMI_ALWAYS_INLINE inline void log_sum_exp8f(const float* lk, Index K,
-                                                               __m256 mx, __m256d& la,
-                                                               __m256d& lb) {
-  const __m256 neg_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-  mx = _mm256_blendv_ps(mx, _mm256_setzero_ps(), _mm256_cmp_ps(mx, neg_inf, _CMP_EQ_OQ));
-  __m256 sum = _mm256_setzero_ps();
-  for (Index k = 0; k < K; ++k)
-    sum = _mm256_add_ps(sum, exp8f_nonpositive(_mm256_sub_ps(_mm256_load_ps(lk + 8 * k), mx)));
-  log8_halves(sum, la, lb);
-  la = _mm256_add_pd(la, _mm256_cvtps_pd(_mm256_castps256_ps128(mx)));
-  lb = _mm256_add_pd(lb, _mm256_cvtps_pd(_mm256_extractf128_ps(mx, 1)));
-}
-
-// log p(x, y) - log p(x) - log p(y) for the rows of U whose first p
-// coordinates are x and the rest y, eight rows at a time in float (each
-// log-density to about 1e-6, far below the Monte Carlo error), added to sum
-// and sum_sq in double; returns the number of rows done (the rest are left
-// to the caller).
-GMMMI_TARGET_AVX2 inline Index mi_rows_avx2(const MatrixXd& U, const MiFactorsF& F, double& sum,
-                                            double& sum_sq) {
-  const Index N = U.rows(), d = F.d, p = F.p, q = d - p, K = F.K;
-  const Index tj = d * (d + 1) / 2, ty = q * (q + 1) / 2;
-  const Index n8 = N - N % 8;
-  alignas(32) float lj[kFusedMaxK * 8], lx[kFusedMaxK * 8], ly[kFusedMaxK * 8];
-  __m256 x[kFusedMaxDim];
-  const __m256 neg_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-  const __m256 minus_half = _mm256_set1_ps(-0.5f);
-  __m256d acc = _mm256_setzero_pd(), acc_sq = _mm256_setzero_pd();
-  for (Index i = 0; i < n8; i += 8) {
-    for (Index j = 0; j < d; ++j) {
-      const double* col = U.data() + j * N + i;
-      x[j] = _mm256_set_m128(_mm256_cvtpd_ps(_mm256_loadu_pd(col + 4)),
-                             _mm256_cvtpd_ps(_mm256_loadu_pd(col)));
-    }
-    __m256 mj = neg_inf, mx = neg_inf, my = neg_inf;
-    for (Index k = 0; k < K; ++k) {
-      const float* P = F.pj.data() + k * tj;
-      const float* o = F.oj.data() + k * d;
-      __m256 ss = _mm256_setzero_ps();
-      for (Index j = 0, e = 0; j < d; ++j) {
-        if (j == p) {  // the marginal of x is complete
-          const __m256 v = _mm256_fmadd_ps(minus_half, ss, _mm256_set1_ps(F.lnx[k]));
-          _mm256_store_ps(lx + 8 * k, v);
-          mx = _mm256_max_ps(mx, v);
-        }
-        __m256 t = _mm256_set1_ps(-o[j]);
-        for (Index l = 0; l <= j; ++l, ++e) t = _mm256_fmadd_ps(_mm256_set1_ps(P[e]), x[l], t);
-        ss = _mm256_fmadd_ps(t, t, ss);
-      }
-      __m256 v = _mm256_fmadd_ps(minus_half, ss, _mm256_set1_ps(F.lnj[k]));
-      _mm256_store_ps(lj + 8 * k, v);
-      mj = _mm256_max_ps(mj, v);
-      // The marginal of y, from its own factors.
-      const float* Q = F.py.data() + k * ty;
-      const float* oy = F.oy.data() + k * q;
-      ss = _mm256_setzero_ps();
-      for (Index j = 0, e = 0; j < q; ++j) {
-        __m256 t = _mm256_set1_ps(-oy[j]);
-        for (Index l = 0; l <= j; ++l, ++e) t = _mm256_fmadd_ps(_mm256_set1_ps(Q[e]), x[p + l], t);
-        ss = _mm256_fmadd_ps(t, t, ss);
-      }
-      v = _mm256_fmadd_ps(minus_half, ss, _mm256_set1_ps(F.lny[k]));
-      _mm256_store_ps(ly + 8 * k, v);
-      my = _mm256_max_ps(my, v);
-    }
-    __m256d ja, jb, xa, xb, ya, yb;
-    log_sum_exp8f(lj, K, mj, ja, jb);
-    log_sum_exp8f(lx, K, mx, xa, xb);
-    log_sum_exp8f(ly, K, my, ya, yb);
-    const __m256d va = _mm256_sub_pd(_mm256_sub_pd(ja, xa), ya);
-    const __m256d vb = _mm256_sub_pd(_mm256_sub_pd(jb, xb), yb);
-    acc = _mm256_add_pd(acc, _mm256_add_pd(va, vb));
-    acc_sq = _mm256_fmadd_pd(va, va, _mm256_fmadd_pd(vb, vb, acc_sq));
-  }
-  alignas(32) double l1[4], l2[4];
-  _mm256_store_pd(l1, acc);
-  _mm256_store_pd(l2, acc_sq);
-  sum += (l1[0] + l1[1]) + (l1[2] + l1[3]);
-  sum_sq += (l2[0] + l2[1]) + (l2[2] + l2[3]);
-  return n8;
-}
-#endif
-
-// I(X; Y) = E[log p(x, y) - log p(x) - log p(y)] over draws from the model
-// of (x, y), or, with z non-empty, I(X; Y | Z) =
-// E[log p(z) + log p(x, y, z) - log p(x, z) - log p(y, z)].
-inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x,
-                                     const std::vector<int>& y, const std::vector<int>& z,
-                                     Index M, Rng& rng,
-                                     const std::atomic<bool>* abort = nullptr) {
-  auto cat = [](std::vector<int> a, const std::vector<int>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
+// One Gaussian: the (conditional) MI in closed form, 1/2 log(det S_x det
+// S_y / det S_xy), with every block taken jointly with z when z is given
+// (and det S_z in the denominator). No Monte Carlo error.
+inline McEstimate gaussian_mi(const Gmm& joint, const std::vector<int>& x,
+                              const std::vector<int>& y, const std::vector<int>& z) {
+  auto log_det = [&](const std::vector<int>& dims) {
+    if (dims.empty()) return 0.0;
+    Eigen::LLT<MatrixXd> llt(marginal(joint, dims).covariances[0]);
+    if (llt.info() != Eigen::Success) return std::numeric_limits<double>::quiet_NaN();
+    return 2.0 * MatrixXd(llt.matrixL()).diagonal().array().log().sum();
   };
-  if (joint.k() == 1) {
-    // One Gaussian: the integral in closed form, 1/2 log(det S_x det S_y /
-    // det S_xy), with every block taken jointly with z when z is given (and
-    // det S_z in the denominator). No Monte Carlo error.
-    auto log_det = [&](const std::vector<int>& dims) {
-      if (dims.empty()) return 0.0;
-      Eigen::LLT<MatrixXd> llt(marginal(joint, dims).covariances[0]);
-      if (llt.info() != Eigen::Success) return std::numeric_limits<double>::quiet_NaN();
-      return 2.0 * MatrixXd(llt.matrixL()).diagonal().array().log().sum();
-    };
-    McEstimate est;
-    est.value = 0.5 * (log_det(cat(x, z)) + log_det(cat(y, z)) - log_det(cat(cat(x, y), z)) -
-                       log_det(z));
-    est.ok = std::isfinite(est.value);
-    return est;
-  }
+  McEstimate est;
+  est.value = 0.5 * (log_det(concat(x, z)) + log_det(concat(y, z)) -
+                     log_det(concat(concat(x, y), z)) - log_det(z));
+  est.ok = std::isfinite(est.value);
+  return est;
+}
+
 #ifdef GMMMI_AVX2_DISPATCH
-  // The common case, x then y covering every coordinate, in one fused pass.
+// Whether the fused pass can take I(X; Y): no z, x then y covering every
+// coordinate in order, within the kernel's sizes, and every factor within
+// what float carries. Factorises the joint and both marginals on the way.
+inline bool fused_mi_applies(const Gmm& joint, const std::vector<int>& x,
+                             const std::vector<int>& y, const std::vector<int>& z, Index M,
+                             Factorised& fj, Factorised& fx, Factorised& fy) {
   const Index d = joint.dim(), p = static_cast<Index>(x.size());
   bool blocks = z.empty() && cpu_has_avx2() && d <= kFusedMaxDim && joint.k() <= kFusedMaxK &&
                 p + static_cast<Index>(y.size()) == d && M > 0;
   for (std::size_t a = 0; blocks && a < x.size(); ++a) blocks = x[a] == static_cast<int>(a);
   for (std::size_t a = 0; blocks && a < y.size(); ++a) blocks = y[a] == static_cast<int>(p + a);
-  Factorised fj, fx, fy;
   blocks = blocks && factorise(joint, fj) && factorise(marginal(joint, x), fx) &&
            factorise(marginal(joint, y), fy);
   // Float keeps the whitened coordinates L^{-1} u - L^{-1} mu accurate only
@@ -298,26 +191,50 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
              fy.prec_means.col(k).cwiseAbs().maxCoeff() < 1e3 &&
              joint.means.col(k).cwiseAbs().maxCoeff() < 1e15 &&
              joint.covariances[k].diagonal().maxCoeff() < 1e20;
-  if (blocks) {
-    const MiFactorsF F = mi_factors_float(fj, fy, joint, p);
-    DensityWork work;
-    MatrixXd tail;
-    return mc_blocks(joint, fj, M, rng, abort, 4096,
-                     [&](const MatrixXd& draws, double& sum, double& sum_sq) {
-      const Index done = mi_rows_avx2(draws, F, sum, sum_sq);
-      const Index rest = draws.rows() - done;
-      if (rest == 0) return;
-      tail = draws.bottomRows(rest);
-      density_pass(tail, fj, work, false, Precision::fast);
-      VectorXd v = work.log_dens;
-      density_pass(tail.leftCols(p), fx, work, false, Precision::fast);
-      v -= work.log_dens;
-      density_pass(tail.rightCols(d - p), fy, work, false, Precision::fast);
-      v -= work.log_dens;
-      sum += v.sum();
-      sum_sq += v.squaredNorm();
-    });
-  }
+  return blocks;
+}
+
+// I(X; Y) with x the first p coordinates and y the rest: eight draws at a
+// time by the fused kernel, the draws left over by the double passes.
+inline McEstimate fused_mutual_information(const Gmm& joint, const Factorised& fj,
+                                           const Factorised& fx, const Factorised& fy, Index p,
+                                           Index M, Rng& rng, const std::atomic<bool>* abort) {
+  const Index d = joint.dim();
+  const MiFactorsF F = mi_factors_float(fj, fy, joint, p);
+  DensityWork work;
+  MatrixXd tail;
+  return mc_blocks(joint, fj, M, rng, abort, 4096,
+                   [&](const MatrixXd& draws, double& sum, double& sum_sq) {
+    const Index done = mi_rows_avx2(draws, F, sum, sum_sq);
+    const Index rest = draws.rows() - done;
+    if (rest == 0) return;
+    tail = draws.bottomRows(rest);
+    density_pass(tail, fj, work, false, Precision::fast);
+    VectorXd v = work.log_dens;
+    density_pass(tail.leftCols(p), fx, work, false, Precision::fast);
+    v -= work.log_dens;
+    density_pass(tail.rightCols(d - p), fy, work, false, Precision::fast);
+    v -= work.log_dens;
+    sum += v.sum();
+    sum_sq += v.squaredNorm();
+  });
+}
+#endif
+
+// I(X; Y) = E[log p(x, y) - log p(x) - log p(y)] over draws from the model
+// of (x, y), or, with z non-empty, I(X; Y | Z) =
+// E[log p(z) + log p(x, y, z) - log p(x, z) - log p(y, z)].
+inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x,
+                                     const std::vector<int>& y, const std::vector<int>& z,
+                                     Index M, Rng& rng,
+                                     const std::atomic<bool>* abort = nullptr) {
+  if (joint.k() == 1) return gaussian_mi(joint, x, y, z);
+#ifdef GMMMI_AVX2_DISPATCH
+  // The common case, x then y covering every coordinate, in one fused pass.
+  Factorised fj, fx, fy;
+  if (fused_mi_applies(joint, x, y, z, M, fj, fx, fy))
+    return fused_mutual_information(joint, fj, fx, fy, static_cast<Index>(x.size()), M, rng,
+                                    abort);
 #endif
   return mc_expectation(joint, mi_terms(joint, x, y, z), M, rng, abort);
 }

@@ -1,9 +1,10 @@
-// Choosing how the margins are coded before the mixture is fitted: the data
-// as they are, or an alternative coding of the same rows (the Gaussian
-// copula, each column replaced by the normal quantile of its ranks, made by
-// the caller). MI is the same under either coding, but a mixture models one
-// of them better: flat or bounded margins, for example, need many components
-// as they are and bias the MI upwards, and none after the copula.
+// Choosing how the margins are coded before the mixture is fitted (vignette
+// "method", section 4 "The coding of the margins"): the data as they are, or
+// an alternative coding of the same rows (the Gaussian copula, each column
+// replaced by the normal quantile of its ranks, made by the caller). MI is
+// the same under either coding, but a mixture models one of them better:
+// flat or bounded margins, for example, need many components as they are and
+// bias the MI upwards, and none after the copula.
 //
 // Each coding's selection scores every row by its pointwise MI under the fit
 // that held it out, log q(x, y) - log q(x) - log q(y). Its expectation is

@@ -39,6 +39,47 @@ enum class Stream : std::uint64_t {
   simulate = 6
 };
 
+// The index of a stream within its kind, for the tasks that need more than a
+// plain counter. Each packs its parts into disjoint bit fields, so two tasks
+// share a stream only when a part overflows its field; the limits are
+// checked where the parts are chosen (check_select_limits in select.h).
+//
+//   bits 0-11   fold of a selection fit        (n_folds < 4096)
+//   bits 12-23  start of a selection fit       (n_inits < 4096)
+//   bits 24-39  K of a selection fit           (K < 65536)
+//   bit  32     a restarted bootstrap fit      (replicate index < 2^32)
+//   bits 40-63  retry number of a start        (retries < 2^24)
+//
+// (The R layer caps n_inits and n_folds at 1000 and K at 10000.) Bit 32
+// overlaps the K field, but the two are never combined: restarts are in the
+// bootstrap's family of streams, selection fits in their own.
+constexpr int kStreamFieldBits = 12;
+constexpr std::uint64_t kMaxStreamField = std::uint64_t(1) << kStreamFieldBits;  // 4096
+constexpr std::uint64_t kMaxSelectK = std::uint64_t(1) << 16;
+
+// The fit of start `init` on fold `fold` at K components (Stream::select).
+inline std::uint64_t select_stream(std::uint64_t K, std::uint64_t init, std::uint64_t fold) {
+  return (K << 24) | (init << kStreamFieldBits) | fold;
+}
+
+// Retry `attempt` (0: the first try) of the start whose stream is `index`: a
+// stream further along the same family.
+inline std::uint64_t retry_stream(std::uint64_t index, int attempt) {
+  return index + (static_cast<std::uint64_t>(attempt) << 40);
+}
+
+// The fresh start of bootstrap task `index` whose warm-started fit failed
+// (Stream::bootstrap, where `index` alone draws the task's resample).
+inline std::uint64_t restart_stream(std::uint64_t index) { return index + (1ULL << 32); }
+
+// A master seed of its own for sub-search i of a run whose seed is `seed`:
+// the selection of category i, or the selection of bootstrap replicate i
+// under `reselect` (never both in one run). Every stream of the sub-search
+// then differs from the run's.
+inline std::uint64_t sub_seed(std::uint64_t seed, std::uint64_t i) {
+  return seed ^ (0x9e3779b97f4a7c15ULL * (i + 1));
+}
+
 constexpr double kTwoPowMinus53 = 1.1102230246251565404e-16;
 
 // Layer edges of the 128-layer ziggurat for the standard normal.

@@ -56,6 +56,11 @@ inline bool standardise(MatrixXd& X, Scaling& s) {
   return true;
 }
 
+// The log-Jacobian of the standardisation, per point: minus the sum of the
+// log scales. Added to a log-density on standardised data, it gives the
+// log-density in the data's units.
+inline double log_jacobian(const Scaling& s) { return -s.scale.array().log().sum(); }
+
 // Maps a mixture fitted on standardised data back to the original units.
 inline Gmm unstandardise(const Gmm& g, const Scaling& s) {
   Gmm out = g;

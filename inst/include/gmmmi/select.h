@@ -1,13 +1,16 @@
-// Choosing the number of components (method.md section 4): one shuffled
-// split into folds shared by every K; for each K, every (init, fold) fit is
-// scored by its held-out mean log-likelihood; the best init's fold average is
-// the score of K, and the best fold's parameters are kept as a warm start.
-// Optionally each fit is also scored by its pointwise mutual information on
-// its held-out rows (see margins.h), kept for the chosen K.
+// Choosing the number of components (vignette "method", section 3 "Choosing
+// the number of components"): one shuffled split into folds shared by every
+// K; for each K, every (init, fold) fit is scored by its held-out mean
+// log-likelihood; the best init's fold average is the score of K, and the
+// best fold's parameters are kept as a warm start. Optionally each fit is
+// also scored by its pointwise mutual information on its held-out rows (see
+// margins.h), kept for the chosen K. The named rules that set the defaults
+// of a search are in rules.h.
 #ifndef GMMMI_SELECT_H
 #define GMMMI_SELECT_H
 
 #include <numeric>
+#include <stdexcept>
 
 #include "fit.h"
 #include "integrals.h"
@@ -17,6 +20,9 @@ namespace gmmmi {
 
 enum class Criterion { validation = 0, aic = 1, bic = 2 };
 
+// The member defaults serve callers of the core that set what they need;
+// the settings R runs are the presets of rules.h (gmmmi_rule(),
+// reference_rule()).
 struct SelectSettings {
   FitSettings fit;
   Criterion criterion = Criterion::validation;
@@ -107,162 +113,238 @@ inline double selection_score(const KScore& s, Criterion c, double n) {
   return s.validation;
 }
 
+// Every (K, init, fold) fit has a random stream of its own only within the
+// bit fields of select_stream (rng.h); the R layer's caps are far inside.
+inline void check_select_limits(const SelectSettings& s) {
+  const int k_max = std::max(s.max_components, s.fixed_components);
+  if (s.fit.n_inits >= static_cast<int>(kMaxStreamField) ||
+      s.n_folds >= static_cast<int>(kMaxStreamField) || k_max >= static_cast<int>(kMaxSelectK))
+    throw std::invalid_argument(
+        "n_inits and n_folds must be below 4096 and the number of components below 65536");
+}
+
+// What every step of one search shares.
+struct SearchContext {
+  const MatrixRef& X;
+  const SelectSettings& s;
+  const Folds& folds;
+  std::uint64_t seed;
+  int n_threads;
+  Monitor& monitor;
+  std::atomic<bool>& abort;
+};
+
+// The fits of one K: task t is start t / n_folds fitted on fold t % n_folds.
+struct KBatch {
+  std::vector<EmResult> fits;
+  std::vector<double> valid;  // held-out mean log-likelihood; -inf where unusable
+  std::vector<int> failed;    // failed starts of each task (each retried)
+};
+
+// The full-data refit of a K, for its AIC and BIC (and the log-likelihood of
+// the table). Under the validation criterion it does not decide the search,
+// so it runs as one more task of the next K's batch (`pending`) rather than
+// alone between batches.
+struct Refit {
+  bool pending = false;
+  std::size_t row = 0;  // the K's row of the table
+  Gmm start;            // the K's kept parameters
+  EmResult result;
+};
+
+// Task t of K's batch: its start fitted on its fold's training rows, scored
+// by its mean log-likelihood on the fold's held-out rows.
+inline void fit_and_validate(const SearchContext& c, int K, std::size_t t, KBatch& b) {
+  const int r = static_cast<int>(t) / c.s.n_folds, f = static_cast<int>(t) % c.s.n_folds;
+  const std::size_t fold = static_cast<std::size_t>(f);
+  FitSettings sr = c.s.fit;
+  sr.init = start_type(c.s.fit.init, r);
+  b.fits[t] = fit_one_start(c.folds.train[fold], VectorXd(), K, sr, c.seed, Stream::select,
+                            select_stream(K, r, f), b.failed[t], &c.abort);
+  Factorised fac;
+  if (b.fits[t].ok() && factorise(b.fits[t].model, fac)) {
+    const double v = log_density(c.folds.valid[fold], fac).mean();
+    if (std::isfinite(v)) b.valid[t] = v;
+  }
+}
+
+// Every (init, fold) fit of K in parallel, with the pending refit of the
+// previous K, if any, as one more task. False when interrupted.
+inline bool fit_batch(const SearchContext& c, int K, Refit& refit, KBatch& b) {
+  const std::size_t n_tasks = static_cast<std::size_t>(c.s.fit.n_inits * c.s.n_folds);
+  b.fits.assign(n_tasks, EmResult());
+  b.valid.assign(n_tasks, -std::numeric_limits<double>::infinity());
+  b.failed.assign(n_tasks, 0);
+  const std::size_t n_run = n_tasks + (refit.pending ? 1 : 0);
+  return parallel_for(n_run, c.n_threads, c.monitor, c.abort, [&](std::size_t t) {
+    if (t == n_tasks)
+      refit.result = em(c.X, VectorXd(), refit.start, c.s.fit.em, &c.abort);
+    else
+      fit_and_validate(c, K, t, b);
+  });
+}
+
+// K's row of the table: its best init, the one with the highest mean over
+// the folds of the held-out log-likelihood (the first on ties), and, in
+// `best_task`, that init's best fold, whose fit is kept as a warm start.
+inline KScore score_k(int K, const KBatch& b, int n_inits, int n_folds, std::size_t& best_task) {
+  KScore row;
+  row.k = K;
+  row.validation = -std::numeric_limits<double>::infinity();
+  for (int r = 0; r < n_inits; ++r) {
+    double mean = 0.0;
+    for (int f = 0; f < n_folds; ++f) mean += b.valid[static_cast<std::size_t>(r * n_folds + f)];
+    mean /= n_folds;
+    if (r == 0 || mean > row.validation) {
+      row.validation = mean;
+      row.best_init = r;
+    }
+  }
+  best_task = static_cast<std::size_t>(row.best_init * n_folds);
+  for (int f = 1; f < n_folds; ++f) {
+    const std::size_t t = static_cast<std::size_t>(row.best_init * n_folds + f);
+    if (b.valid[t] > b.valid[best_task]) best_task = t;
+  }
+  return row;
+}
+
+// Fits with K > 1, and those among them that stopped within two EM
+// iterations: when every one did, the search saw no structure (all_short).
+struct ShortFits {
+  int n_multi = 0, n_short = 0;
+};
+
+// The convergence record of K's fits: failed starts (into the result), whether
+// every fit converged and the longest EM run (into K's row), short fits.
+inline void tally_fits(int K, const KBatch& b, KScore& row, SelectResult& out, ShortFits& sh) {
+  for (std::size_t t = 0; t < b.fits.size(); ++t) {
+    out.n_failed += b.failed[t];
+    row.converged = row.converged && b.fits[t].ok() && b.fits[t].converged;
+    row.max_iter = std::max(row.max_iter, b.fits[t].n_iter);
+    if (K > 1 && b.fits[t].ok()) {
+      ++sh.n_multi;
+      if (b.fits[t].n_iter <= 2) ++sh.n_short;
+    }
+  }
+}
+
+// A row's log-likelihood, AIC and BIC from its full-data refit (N rows of
+// dimension d); a failed refit gives -inf and +inf.
+inline void record_refit(KScore& row, const EmResult& res, Index N, Index d) {
+  const double ll_total = res.ok() ? res.loglik * static_cast<double>(N)
+                                   : -std::numeric_limits<double>::infinity();
+  const double p = n_parameters(row.k, d);
+  row.loglik = ll_total;
+  row.aic = -2.0 * ll_total + 2.0 * p;
+  row.bic = -2.0 * ll_total + p * std::log(static_cast<double>(N));
+}
+
+// The refit from `start` alone (monitored, on one thread). False when
+// interrupted.
+inline bool run_refit(const SearchContext& c, const Gmm& start, EmResult& result) {
+  parallel_for(1, 1, c.monitor, c.abort, [&](std::size_t) {
+    result = em(c.X, VectorXd(), start, c.s.fit.em, &c.abort);
+  });
+  return !c.abort.load();
+}
+
+// Records the pending refit, which ran in the last batch, into its row.
+inline void settle_refit(const SearchContext& c, Refit& refit, SelectResult& out) {
+  if (!refit.pending) return;
+  record_refit(out.table[refit.row], refit.result, c.X.rows(), c.X.cols());
+  refit.pending = false;
+}
+
+// The refit of the table's last row from `start`: deferred under the
+// validation criterion, else run and recorded now. False when interrupted.
+inline bool refit_last_row(const SearchContext& c, const Gmm& start, SelectResult& out,
+                           Refit& refit) {
+  refit.row = out.table.size() - 1;
+  refit.start = start;
+  refit.pending = true;
+  if (c.s.criterion == Criterion::validation) return true;
+  if (!run_refit(c, start, refit.result)) return false;
+  settle_refit(c, refit, out);
+  return true;
+}
+
+// The stopping rule: a K is the new best when it is the first, or its score
+// beats the best by more than `threshold`; the search stops after
+// `patience` Ks in a row that are not.
+struct StoppingRule {
+  double best_score = -std::numeric_limits<double>::infinity();
+  int best_k = 0;
+  int since_best = 0;
+  bool improves(int K, double score, double threshold) {
+    if (best_k != 0 && !(score - best_score > threshold)) {
+      ++since_best;
+      return false;
+    }
+    best_score = score;
+    best_k = K;
+    since_best = 0;
+    return true;
+  }
+};
+
+// K is the new best: its kept fit becomes the warm start and, when asked,
+// the fits of its best init score the held-out rows. (Only the best K's
+// scores are kept, so they are computed here rather than for every fit.)
+inline void keep_best(const SearchContext& c, const KBatch& b, const KScore& row,
+                      std::size_t best_task, SelectResult& out) {
+  out.warm_start = b.fits[best_task].model;
+  if (c.s.score_x.empty()) return;
+  const std::size_t first = static_cast<std::size_t>(row.best_init * c.s.n_folds);
+  out.heldout_pmi = score_heldout_pmi(b.fits, first, c.folds, c.s, c.X.rows());
+}
+
+inline SelectResult aborted_selection(SelectResult& out) {
+  out.aborted = true;
+  return out;
+}
+
+// The search: K = 1, 2, ... (or the fixed K alone), each K's fits in one
+// parallel batch, scored, refitted on the full data, and judged by the
+// stopping rule, until a K has no usable fit, the rule stops the search, or
+// max_components is reached.
 inline SelectResult select_components(const MatrixRef& X, const SelectSettings& s,
                                       std::uint64_t seed, int n_threads, Monitor& outer,
                                       std::atomic<bool>& abort) {
+  check_select_limits(s);
   SelectResult out;
   QuietMonitor monitor(outer);
-  const Index N = X.rows(), d = X.cols();
   Rng split_rng(seed, Stream::split, 0);
   const Folds folds = make_folds(X, s.n_folds, split_rng);
-  const int n_inits = s.fit.n_inits, n_folds = s.n_folds;
-  const VectorXd no_weights;
-
+  const SearchContext c{X, s, folds, seed, n_threads, monitor, abort};
   const int k_first = s.fixed_components > 0 ? s.fixed_components : 1;
   const int k_last = s.fixed_components > 0 ? s.fixed_components : s.max_components;
-  double best_score = -std::numeric_limits<double>::infinity();
-  int best_k = 0, counter = 0;
-  Gmm best_start;
-  const bool score_pmi = !s.score_x.empty();
+  const double n = static_cast<double>(X.rows());
+  Refit refit;
+  StoppingRule rule;
+  ShortFits short_fits;
   bool stopped = false;
-  int n_multi = 0, n_multi_short = 0;  // fits with K > 1, and those that stopped early
-
-  // The full-data refit of a K (for its AIC and BIC) does not decide the
-  // search under the validation criterion, so it runs as one more task in
-  // the next K's batch instead of alone between batches.
-  const bool defer_refit = s.criterion == Criterion::validation;
-  bool pending = false;
-  std::size_t pending_row = 0;
-  Gmm pending_start;
-  EmResult refit;
-  auto record_refit = [&](std::size_t row_index, const EmResult& res) {
-    KScore& row = out.table[row_index];
-    const double ll_total = res.ok() ? res.loglik * static_cast<double>(N)
-                                     : -std::numeric_limits<double>::infinity();
-    const double p = n_parameters(row.k, d);
-    row.loglik = ll_total;
-    row.aic = -2.0 * ll_total + 2.0 * p;
-    row.bic = -2.0 * ll_total + p * std::log(static_cast<double>(N));
-  };
-
-  for (int K = k_first; K <= k_last; ++K) {
-    const std::size_t n_tasks = static_cast<std::size_t>(n_inits * n_folds);
-    std::vector<EmResult> fits(n_tasks);
-    std::vector<double> valid(n_tasks, -std::numeric_limits<double>::infinity());
-    std::vector<int> failed(n_tasks, 0);
-    const std::size_t n_run = n_tasks + (pending ? 1 : 0);
-    const bool finished = parallel_for(n_run, n_threads, monitor, abort, [&](std::size_t t) {
-      if (t == n_tasks) {
-        refit = em(X, no_weights, pending_start, s.fit.em, &abort);
-        return;
-      }
-      const int r = static_cast<int>(t) / n_folds, f = static_cast<int>(t) % n_folds;
-      const std::uint64_t stream = (static_cast<std::uint64_t>(K) << 24) |
-                                   (static_cast<std::uint64_t>(r) << 12) |
-                                   static_cast<std::uint64_t>(f);
-      FitSettings sr = s.fit;
-      sr.init = start_type(s.fit.init, r);
-      fits[t] = fit_one_start(folds.train[static_cast<std::size_t>(f)], no_weights, K, sr,
-                              seed, Stream::select, stream, failed[t], &abort);
-      if (fits[t].ok()) {
-        Factorised fac;
-        if (factorise(fits[t].model, fac)) {
-          const double v = log_density(folds.valid[static_cast<std::size_t>(f)], fac).mean();
-          if (std::isfinite(v)) valid[t] = v;
-        }
-      }
-    });
-    if (!finished) {
-      out.aborted = true;
-      return out;
-    }
-    if (pending) {
-      record_refit(pending_row, refit);
-      pending = false;
-    }
-
-    KScore row;
-    row.k = K;
-    row.validation = -std::numeric_limits<double>::infinity();
-    for (int r = 0; r < n_inits; ++r) {
-      double mean = 0.0;
-      for (int f = 0; f < n_folds; ++f) mean += valid[static_cast<std::size_t>(r * n_folds + f)];
-      mean /= n_folds;
-      if (r == 0 || mean > row.validation) {
-        row.validation = mean;
-        row.best_init = r;
-      }
-    }
-    std::size_t best_task = static_cast<std::size_t>(row.best_init * n_folds);
-    for (int f = 1; f < n_folds; ++f) {
-      const std::size_t t = static_cast<std::size_t>(row.best_init * n_folds + f);
-      if (valid[t] > valid[best_task]) best_task = t;
-    }
-    for (std::size_t t = 0; t < n_tasks; ++t) {
-      out.n_failed += failed[t];
-      row.converged = row.converged && fits[t].ok() && fits[t].converged;
-      row.max_iter = std::max(row.max_iter, fits[t].n_iter);
-      if (K > 1 && fits[t].ok()) {
-        ++n_multi;
-        if (fits[t].n_iter <= 2) ++n_multi_short;
-      }
-    }
-    if (!std::isfinite(row.validation) || !fits[best_task].ok()) {
-      // No usable fit at this K (more components than the data support):
-      // record it and stop the search.
-      out.table.push_back(row);
-      stopped = true;
-      break;
-    }
-
-    // Full-data refit from the kept parameters, for the information criteria.
+  for (int K = k_first; K <= k_last && !stopped; ++K) {
+    KBatch batch;
+    if (!fit_batch(c, K, refit, batch)) return aborted_selection(out);
+    settle_refit(c, refit, out);
+    std::size_t best_task = 0;
+    KScore row = score_k(K, batch, s.fit.n_inits, s.n_folds, best_task);
+    tally_fits(K, batch, row, out, short_fits);
     out.table.push_back(row);
-    if (defer_refit) {
-      pending = true;
-      pending_row = out.table.size() - 1;
-      pending_start = fits[best_task].model;
-    } else {
-      parallel_for(1, 1, monitor, abort, [&](std::size_t) {
-        refit = em(X, no_weights, fits[best_task].model, s.fit.em, &abort);
-      });
-      if (abort.load()) {
-        out.aborted = true;
-        return out;
-      }
-      record_refit(out.table.size() - 1, refit);
-    }
-    row = out.table.back();
-
-    const double score = selection_score(row, s.criterion, static_cast<double>(N));
-    if (best_k == 0 || score - best_score > s.threshold) {
-      best_score = score;
-      best_k = K;
-      best_start = fits[best_task].model;
-      counter = 0;
-      // Only the best K's scores are kept, so they are computed here, for
-      // its best init, rather than for every fit.
-      if (score_pmi)
-        out.heldout_pmi =
-            score_heldout_pmi(fits, static_cast<std::size_t>(row.best_init * n_folds), folds, s, N);
-    } else if (++counter >= s.patience) {
-      stopped = true;
-      break;
-    }
+    // No usable fit at this K (more components than the data support): stop.
+    stopped = !std::isfinite(row.validation) || !batch.fits[best_task].ok();
+    if (stopped) break;
+    if (!refit_last_row(c, batch.fits[best_task].model, out, refit)) return aborted_selection(out);
+    if (rule.improves(K, selection_score(out.table.back(), s.criterion, n), s.threshold))
+      keep_best(c, batch, row, best_task, out);
+    else
+      stopped = rule.since_best >= s.patience;
   }
-  if (pending) {
-    parallel_for(1, 1, monitor, abort, [&](std::size_t) {
-      refit = em(X, no_weights, pending_start, s.fit.em, &abort);
-    });
-    if (abort.load()) {
-      out.aborted = true;
-      return out;
-    }
-    record_refit(pending_row, refit);
-  }
+  if (refit.pending && !run_refit(c, refit.start, refit.result)) return aborted_selection(out);
+  settle_refit(c, refit, out);
   out.reached_max = !stopped && s.fixed_components <= 0;
-  out.all_short = n_multi > 0 && n_multi_short == n_multi;
-  out.chosen_k = best_k;
-  out.warm_start = best_start;
+  out.all_short = short_fits.n_multi > 0 && short_fits.n_short == short_fits.n_multi;
+  out.chosen_k = rule.best_k;
   return out;
 }
 

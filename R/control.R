@@ -89,6 +89,13 @@
 #'   values and their percentile interval (the reference's way). `NULL` for
 #'   the rule's default (`TRUE` under `"gmmmi"`, `FALSE` under `"reference"`).
 #'   See the details of [gmm_mi()].
+#' @param tie_floor If `TRUE`, [gmm_mi()] gives every column whose values
+#'   repeat (rounded, discrete-valued or count data) a variance floor of
+#'   `delta^2 / 12`, `delta` being the smallest gap between its distinct
+#'   values: the variance of rounding to that step, below which nothing can be
+#'   resolved, so that no component collapses onto a repeated value. The MI
+#'   estimated is then that of the variables as recorded. `NULL` for the
+#'   rule's default (`TRUE` under `"gmmmi"`, `FALSE` under `"reference"`).
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
@@ -100,7 +107,8 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                            threshold = 1e-5, patience = NULL, fixed_components = NULL,
                            init_scale = NULL, min_iter = 0,
                            selection = c("gmmmi", "reference"), reselect = FALSE,
-                           accelerate = TRUE, raise_floor = NULL, bias_correction = NULL) {
+                           accelerate = TRUE, raise_floor = NULL, bias_correction = NULL,
+                           tie_floor = NULL) {
   call <- this_call()
   make_control(mget(names(formals(gmm_mi_control)), envir = environment()), call)
 }
@@ -109,9 +117,10 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
 # of the control list left NULL, and the margins of gmm_mi() (marginal = NULL).
 selection_defaults <- list(
   gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, raise_floor = TRUE,
-               bias_correction = TRUE, marginal = "auto"),
+               bias_correction = TRUE, tie_floor = TRUE, marginal = "auto"),
   reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1,
-                   raise_floor = FALSE, bias_correction = FALSE, marginal = "none")
+                   raise_floor = FALSE, bias_correction = FALSE, tie_floor = FALSE,
+                   marginal = "none")
 )
 
 # gmm_mi_control()'s defaults, read from its arguments so that they are
@@ -155,7 +164,8 @@ make_control <- function(s, call) {
     reselect = check_flag(s[["reselect"]], "reselect", call),
     accelerate = check_flag(s[["accelerate"]], "accelerate", call),
     raise_floor = check_flag(s[["raise_floor"]], "raise_floor", call),
-    bias_correction = check_flag(s[["bias_correction"]], "bias_correction", call)
+    bias_correction = check_flag(s[["bias_correction"]], "bias_correction", call),
+    tie_floor = check_flag(s[["tie_floor"]], "tie_floor", call)
   )
   structure(out, class = "gmm_mi_control")
 }

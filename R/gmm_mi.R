@@ -137,14 +137,15 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
 # of estimate, so that methods need not ask whether a field exists. Fields
 # that only some types have default to "not applicable" (see gmm_mi()).
 new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, estimate_uncorrected,
-                       bias_correction, n_components, selection,
+                       bias_correction, entropy_bound = Inf, n_components, selection,
                        fit, units, n, n_bootstrap, variables, conditional, n_retried, n_failed,
                        bootstrap_k = NULL, reselect = FALSE, marginal = NA_character_,
                        marginal_choice = NULL, category = NA_character_, prior = NULL,
                        labels = NULL, data, call) {
   structure(list(estimate = estimate, se = se, bootstrap = bootstrap, mc_se = mc_se,
                  full_data = full_data, estimate_uncorrected = estimate_uncorrected,
-                 bias_correction = bias_correction, n_components = n_components, selection = selection,
+                 bias_correction = bias_correction, entropy_bound = entropy_bound,
+                 n_components = n_components, selection = selection,
                  fit = fit, units = units, n = n, n_bootstrap = n_bootstrap, variables = variables,
                  conditional = conditional, type = type, n_retried = n_retried,
                  n_failed = n_failed, bootstrap_k = bootstrap_k, reselect = reselect,
@@ -157,6 +158,8 @@ new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, estimate
 mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, control, n_threads,
                           call, env) {
   blocks <- mi_blocks(x, y, z, env)
+  sides <- list(x = blocks$joint[, blocks$x, drop = FALSE], y = blocks$joint[, blocks$y, drop = FALSE])
+  for (nm in names(sides)) warn_few_values(sides[[nm]], nm)
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
   alternative <- if (marginal == "auto") apply_marginal(joint, "gaussian_copula")
@@ -174,14 +177,19 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
                    gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z)
   }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
-  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env)
+  bound <- entropy_bound(sides, units)
+  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env, bound)
   fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
                  n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
                  init = "warm start")
+  if (control$reg_covar > 0 &&
+      unresolved_dependence(fit, joint, blocks$names$x, blocks$names$y, control$reg_covar)) {
+    warn_unresolved()
+  }
   new_gmm_mi("continuous", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
              mc_se = stats$mc_se, full_data = res$full_mi / div,
              estimate_uncorrected = stats$uncorrected, bias_correction = stats$corrected,
-             n_components = selection$n_components, selection = selection, fit = fit,
+             entropy_bound = bound, n_components = selection$n_components, selection = selection, fit = fit,
              units = units, n = nrow(joint), n_bootstrap = n_bootstrap, variables = blocks$names,
              conditional = length(blocks$z) > 0, n_retried = res$n_retried,
              n_failed = res$n_failed, bootstrap_k = res$bootstrap_k, reselect = control$reselect,
@@ -212,7 +220,8 @@ apply_marginal <- function(m, marginal) {
 # fitted parameters looks like dependence), so the mean of the bootstrap
 # values carries that bias twice and the difference estimates it once. MI is
 # not negative, so neither is the estimate.
-summarise_bootstrap <- function(res, n_bootstrap, div, correct, call) {
+# The estimate never exceeds `bound`, the entropy of a discrete side.
+summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = Inf) {
   boot <- res$bootstrap / div
   full <- res$full_mi / div
   ok <- is.finite(boot)
@@ -224,17 +233,17 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call) {
                   class = "gmmmi_warning_bootstrap")
   }
   if (n_bootstrap == 0) {
-    return(list(bootstrap = boot, estimate = full, uncorrected = full, corrected = FALSE,
+    return(list(bootstrap = boot, estimate = min(full, bound), uncorrected = full, corrected = FALSE,
                 se = NA_real_, mc_se = res$full_mc_se / div))
   }
   mean_boot <- mean(boot[ok])
   mc_mean <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
   se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
   if (!correct) {
-    return(list(bootstrap = boot, estimate = mean_boot, uncorrected = mean_boot, corrected = FALSE,
-                se = se, mc_se = mc_mean))
+    return(list(bootstrap = boot, estimate = min(mean_boot, bound), uncorrected = mean_boot,
+                corrected = FALSE, se = se, mc_se = mc_mean))
   }
-  list(bootstrap = boot, estimate = max(0, 2 * full - mean_boot), uncorrected = mean_boot,
+  list(bootstrap = boot, estimate = min(bound, max(0, 2 * full - mean_boot)), uncorrected = mean_boot,
        corrected = TRUE, se = se, mc_se = sqrt(4 * (res$full_mc_se / div)^2 + mc_mean^2))
 }
 
@@ -273,13 +282,8 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
   check_no_constant(cont, cont_arg, env)
   if (marginal == "auto") marginal <- "none"  # one mixture per category: no joint score to compare
   cont <- apply_marginal(cont, marginal)
+  labels <- pool_rare_categories(labels, rows_for_folds(control), cat_arg, env)
   counts <- table(labels)
-  need <- rows_for_folds(control)
-  small <- names(counts)[counts < need]
-  if (length(small)) {
-    gmmmi_abort(c("Every category of {.arg {cat_arg}} needs at least {need} rows to fit its mixture.",
-                  "x" = "Too few rows: {.val {small}} ({counts[small]})."), env)
-  }
   levels <- levels(labels)
   p <- if (prior == "empirical") as.numeric(counts) / sum(counts) else rep(1 / length(levels), length(levels))
   names(p) <- levels
@@ -288,7 +292,8 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
                                           n_bootstrap, mc_samples, n_threads,
                                           progress_callback("Bootstrap fits", environment())), env)
   div <- unit_divisor(units)
-  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env)
+  bound <- min(-sum(p * log(p)), discrete_entropy(cont)) / div
+  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env, bound)
   fits <- lapply(seq_along(levels), function(i) {
     f <- res$fits[[i]]
     new_gmm(f, colnames(cont), loglik = f$loglik * counts[[i]], n_iter = f$n_iter,
@@ -303,7 +308,7 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
   new_gmm_mi("categorical", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
              mc_se = stats$mc_se, full_data = res$full_mi / div,
              estimate_uncorrected = stats$uncorrected, bias_correction = stats$corrected,
-             n_components = n_comp,
+             entropy_bound = bound, n_components = n_comp,
              selection = sels, fit = fits, units = units, n = length(labels),
              n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
              n_retried = res$n_retried, n_failed = res$n_failed, reselect = control$reselect,
@@ -395,4 +400,33 @@ plug_in_mi <- function(a, b) {
   n_a <- tabulate(a)[a[first]]
   n_b <- tabulate(b)[b[first]]
   sum(n_ab / n * log(n_ab * n / (as.double(n_a) * n_b)))
+}
+
+# Categories with fewer rows than a mixture's cross-validation needs are
+# pooled into one category, "(rare)"; if the pool is still too small, it joins
+# the smallest of the others. The MI of the pooled labels is at most that of
+# the original ones (the rare categories' own information is lost), which for
+# a long tail of counts is little: their rows are few.
+pool_rare_categories <- function(labels, need, arg, call) {
+  counts <- table(labels)
+  rare <- names(counts)[counts < need]
+  if (!length(rare)) return(labels)
+  pool <- "(rare)"
+  while (pool %in% levels(labels)) pool <- paste0(pool, "'")
+  levels(labels)[levels(labels) %in% rare] <- pool
+  counts <- table(labels)
+  if (counts[[pool]] < need && length(counts) > 1) {
+    others <- counts[names(counts) != pool]
+    host <- names(others)[which.min(others)]
+    levels(labels)[levels(labels) == pool] <- host
+  }
+  if (nlevels(labels) < 2) {
+    gmmmi_abort(c("{.arg {arg}} has too few rows per category to fit a mixture to each.",
+                  "x" = "Every category has fewer than {need} rows.",
+                  "i" = "Use fewer folds in {.fn gmm_mi_control}, or merge categories."), call)
+  }
+  cli::cli_warn(c("{length(rare)} categor{?y/ies} of {.arg {arg}} with fewer than {need} rows {?was/were} pooled into one: {.val {utils::head(rare, 5)}}{if (length(rare) > 5) ', ...' else ''}.",
+                  "i" = "The MI is that of the pooled categories, at most that of the original ones."),
+                class = c("gmmmi_warning_rare", "gmmmi_warning"))
+  droplevels(labels)
 }

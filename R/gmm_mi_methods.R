@@ -132,26 +132,32 @@ confint.gmm_mi <- function(object, parm, level = 0.95, ...) {
     gmmmi_abort("{.arg object} has fewer than two bootstrap values: refit with {.arg n_bootstrap} > 1.", env)
   }
   a <- (1 - level) / 2
-  matrix(mi_interval(object$full_data, object$bootstrap, level, object$bias_correction), nrow = 1,
+  matrix(result_interval(object, level), nrow = 1,
          dimnames = list("MI", paste(format(100 * c(a, 1 - a), trim = TRUE, digits = 3), "%")))
 }
 
 # Lower and upper ends of the bootstrap interval of an MI whose full-data
 # value is `full`: the percentiles, or with the bias correction the basic
-# interval 2 * full - (upper, lower percentile); NA with fewer than two values.
-mi_interval <- function(full, boot, level, corrected) {
+# interval 2 * full - (upper, lower percentile); within [0, bound], bound
+# being the entropy of a discrete side; NA with fewer than two values.
+mi_interval <- function(full, boot, level, corrected, bound = Inf) {
   boot <- boot[is.finite(boot)]
   if (length(boot) < 2) return(c(NA_real_, NA_real_))
   a <- (1 - level) / 2
   q <- stats::quantile(boot, c(a, 1 - a), names = FALSE)
-  pmax(0, if (corrected) 2 * full - rev(q) else q)
+  pmin(bound, pmax(0, if (corrected) 2 * full - rev(q) else q))
+}
+
+# The interval of a "gmm_mi" result.
+result_interval <- function(x, level) {
+  mi_interval(x$full_data, x$bootstrap, level, x$bias_correction, x$entropy_bound)
 }
 
 #' @export
 as.data.frame.gmm_mi <- function(x, row.names = NULL, optional = FALSE, level = 0.95, ...) {
   env <- this_call()
   level <- check_real(level, "level", env, min = 0, min_inclusive = FALSE, max = 1)
-  ci <- mi_interval(x$full_data, x$bootstrap, level, x$bias_correction)
+  ci <- result_interval(x, level)
   data.frame(estimate = x$estimate, se = x$se, conf_low = ci[1], conf_high = ci[2],
              mc_se = x$mc_se, units = x$units, n_components = x$n_components,
              n_bootstrap = x$n_bootstrap, n = x$n, row.names = row.names)

@@ -95,7 +95,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
 
   labels <- list(names(xcols), names(ycols))
   empty <- matrix(NA_real_, nx, ny, dimnames = labels)
-  est <- se <- mc_se <- full <- empty
+  est <- se <- mc_se <- full <- bound <- empty
   type <- marginal <- matrix(NA_character_, nx, ny, dimnames = labels)
   boot <- array(NA_real_, c(nx, ny, n_bootstrap), dimnames = c(labels, list(NULL)))
   failed <- character(0)
@@ -113,6 +113,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
     idx <- rbind(tasks[k, ], if (symmetric) rev(tasks[k, ]))
     est[idx] <- r$estimate
     full[idx] <- r$full_data
+    bound[idx] <- r$entropy_bound
     se[idx] <- r$se
     mc_se[idx] <- r$mc_se
     type[idx] <- r$type
@@ -126,7 +127,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5) {
   }
   entropy <- list(rows = column_entropies(xcols, settings$units),
                   cols = column_entropies(ycols, settings$units))
-  structure(list(estimate = est, se = se, mc_se = mc_se, full_data = full,
+  structure(list(estimate = est, se = se, mc_se = mc_se, full_data = full, entropy_bound = bound,
                  bias_correction = settings$control$bias_correction, bootstrap = boot, type = type,
                  marginal = marginal, entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
                  mc_samples = mc_samples, symmetric = symmetric, call = call),
@@ -200,6 +201,7 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, pr
     progress()
     if (inherits(res, "error")) return(list(error = res, warnings = warnings))
     list(estimate = res$estimate, se = res$se, mc_se = res$mc_se, full_data = res$full_data,
+         entropy_bound = res$entropy_bound,
          bootstrap = res$bootstrap, type = res$type, marginal = res$marginal, warnings = warnings)
   }
 }

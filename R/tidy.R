@@ -54,7 +54,7 @@
 tidy.gmm_mi <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   env <- this_call()
   conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
-  ci <- mi_interval(x$full_data, x$bootstrap, conf.level, x$bias_correction)
+  ci <- result_interval(x, conf.level)
   out <- data.frame(term = if (x$conditional) "CMI" else "MI",
                     estimate = x$estimate, std.error = x$se,
                     conf.low = ci[1], conf.high = ci[2], mc.se = x$mc_se, units = x$units,
@@ -86,7 +86,8 @@ tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   idx <- matrix_pairs(x)
   ci <- if (nrow(idx)) {
     t(apply(idx, 1, function(p) {
-      mi_interval(x$full_data[p[1], p[2]], x$bootstrap[p[1], p[2], ], conf.level, x$bias_correction)
+      mi_interval(x$full_data[p[1], p[2]], x$bootstrap[p[1], p[2], ], conf.level, x$bias_correction,
+                  x$entropy_bound[p[1], p[2]])
     }))
   } else {
     matrix(numeric(0), 0, 2)

@@ -69,6 +69,7 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   s.n_bootstrap = n_bootstrap;
   s.mc_samples = static_cast<Eigen::Index>(mc_samples);
   s.reselect = Rcpp::as<bool>(control["reselect"]);
+  s.tie_floor = Rcpp::as<bool>(control["tie_floor"]);
   s.x = dims_from_r(x_dims);
   s.y = dims_from_r(y_dims);
   s.z = dims_from_r(z_dims);
@@ -145,6 +146,7 @@ Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector lab
   s.mc_samples = static_cast<Eigen::Index>(mc_samples);
   s.prior.assign(prior.begin(), prior.end());
   s.empirical_prior = empirical_prior;
+  s.tie_floor = Rcpp::as<bool>(control["tie_floor"]);
   const std::uint64_t seed = glue::seed_from_r();
   glue::RMonitor monitor(progress);
   gmmmi::CategoricalResult r;

@@ -45,9 +45,13 @@ test_that("MI of a correlated Gaussian pair is close to the closed form", {
   res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 20, mc_samples = 2e4, n_threads = 2))
   expect_s3_class(res, "gmm_mi")
   expect_mi_near(res, mi_gaussian(0.6))
-  # The estimate and se are the mean and sd of the bootstrap values.
+  # The estimate is the bootstrap bias-corrected value, 2 * full-data value
+  # minus the mean of the bootstrap values (not below 0), the se their sd; the
+  # uncorrected mean is kept.
   expect_length(res$bootstrap, 20)
-  expect_equal(res$estimate, mean(res$bootstrap))
+  expect_true(res$bias_correction)
+  expect_equal(res$estimate, max(0, 2 * res$full_data - mean(res$bootstrap)))
+  expect_equal(res$estimate_uncorrected, mean(res$bootstrap))
   expect_equal(res$se, sd(res$bootstrap))
   # One component: the integral is exact; more: Monte Carlo error below the se.
   if (res$n_components == 1) expect_identical(res$mc_se, 0) else

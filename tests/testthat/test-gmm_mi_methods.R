@@ -9,7 +9,18 @@ test_that("confint(), as.data.frame(), summary() and print() describe the estima
   ci <- confint(res)
   expect_identical(dim(ci), c(1L, 2L))
   expect_lt(ci[1], ci[2])
-  expect_equal(as.numeric(ci), unname(quantile(res$bootstrap, c(0.025, 0.975))))
+  # The basic bootstrap interval: 2 * full-data value - (upper, lower) percentile.
+  q <- unname(quantile(res$bootstrap, c(0.025, 0.975)))
+  expect_equal(as.numeric(ci), pmax(0, 2 * res$full_data - rev(q)))
+  expect_lte(ci[1], res$estimate)
+  expect_gte(ci[2], res$estimate)
+  # Without the correction (the reference's way): the percentiles.
+  set.seed(32)
+  ref <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 25, mc_samples = 1e4, n_threads = 2,
+                                 control = gmm_mi_control(bias_correction = FALSE)))
+  expect_equal(as.numeric(confint(ref)), q)
+  expect_equal(ref$estimate, mean(ref$bootstrap))
+  expect_equal(ref$bootstrap, res$bootstrap)
   ci50 <- confint(res, level = 0.5)
   expect_gte(ci50[1], ci[1])
   expect_lte(ci50[2], ci[2])

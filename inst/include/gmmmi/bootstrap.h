@@ -26,6 +26,7 @@ struct MiSettings {
   bool reselect = false;     // choose K afresh in every replicate (else the full data's K)
   std::vector<int> x, y, z;  // coordinate blocks of the joint data
   double coding_z = 2.0;     // margin of the alternative coding's win (margins.h)
+  bool tie_floor = false;    // floor tied columns' variances (resolution_floor())
 };
 
 // What both bootstraps report: this one and the categorical one
@@ -123,9 +124,10 @@ void run_bootstrap(int n_bootstrap, std::uint64_t seed, int n_threads, Monitor& 
 }
 
 // Selects K on X and, given an alternative coding of the same rows, on that
-// too, on the same folds; keeps the coding that choose_coding prefers (X and
-// out.scaling become the alternative's when it wins). False when interrupted.
-inline bool select_coding(MatrixXd& X, MatrixXd alternative, const MiSettings& s,
+// too, on the same folds; keeps the coding that choose_coding prefers (X,
+// out.scaling and the tie floor of s become the alternative's when it wins).
+// False when interrupted.
+inline bool select_coding(MatrixXd& X, MatrixXd alternative, MiSettings& s,
                           std::uint64_t seed, int n_threads, Monitor& monitor,
                           std::atomic<bool>& abort, MiResult& out) {
   out.coding_compared = alternative.size() > 0;
@@ -141,6 +143,7 @@ inline bool select_coding(MatrixXd& X, MatrixXd alternative, const MiSettings& s
   Scaling alt_scaling;
   if (!standardise(alternative, alt_scaling))
     throw std::invalid_argument("a coordinate has no spread");
+  if (s.tie_floor) scored.fit.em.tie_floor = resolution_floor(alternative);
   SelectResult alt = select_components(alternative, scored, seed, n_threads, monitor, abort);
   if (alt.aborted) return false;
   out.coding = choose_coding(out.selection.heldout_pmi, alt.heldout_pmi, s.coding_z);
@@ -151,6 +154,7 @@ inline bool select_coding(MatrixXd& X, MatrixXd alternative, const MiSettings& s
     X = std::move(alternative);
     out.scaling = alt_scaling;
     out.selection = std::move(alt);
+    s.select.fit.em.tie_floor = scored.fit.em.tie_floor;
   }
   return true;
 }
@@ -201,11 +205,12 @@ inline bool fit_replicate(const MatrixXd& X, const MiSettings& s, std::uint64_t 
 
 // X is the joint data, one point per row, in original units; `alternative`,
 // if not empty, another coding of the same rows to choose from.
-inline MiResult estimate_mi(MatrixXd X, const MiSettings& s, std::uint64_t seed, int n_threads,
+inline MiResult estimate_mi(MatrixXd X, MiSettings s, std::uint64_t seed, int n_threads,
                             Monitor& monitor, MatrixXd alternative = MatrixXd()) {
   MiResult out;
   std::atomic<bool> abort{false};
   if (!standardise(X, out.scaling)) throw std::invalid_argument("a coordinate has no spread");
+  if (s.tie_floor) s.select.fit.em.tie_floor = resolution_floor(X);
   if (!select_coding(X, std::move(alternative), s, seed, n_threads, monitor, abort, out)) {
     out.aborted = true;
     return out;

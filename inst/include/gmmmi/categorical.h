@@ -23,6 +23,7 @@ struct CategoricalSettings {
   Index mc_samples = 100000;  // draws per category
   std::vector<double> prior;  // p(c), summing to one
   bool empirical_prior = false;  // p(c) = class frequencies, re-estimated per replicate
+  bool tie_floor = false;        // floor tied columns' variances (resolution_floor())
 };
 
 struct CategoricalResult : BootstrapValues {
@@ -95,9 +96,8 @@ inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vect
   return est;
 }
 
-// Standardises every group with one scaling, that of all their rows: the
-// densities must share units. Returns the number of rows.
-inline Index standardise_groups(std::vector<MatrixXd>& groups, Scaling& scaling) {
+// The rows of every group, one group after another.
+inline MatrixXd stack_rows(const std::vector<MatrixXd>& groups) {
   Index n_total = 0;
   for (const MatrixXd& g : groups) n_total += g.rows();
   MatrixXd all(n_total, groups[0].cols());
@@ -106,6 +106,14 @@ inline Index standardise_groups(std::vector<MatrixXd>& groups, Scaling& scaling)
     all.middleRows(at, g.rows()) = g;
     at += g.rows();
   }
+  return all;
+}
+
+// Standardises every group with one scaling, that of all their rows: the
+// densities must share units. Returns the number of rows.
+inline Index standardise_groups(std::vector<MatrixXd>& groups, Scaling& scaling) {
+  MatrixXd all = stack_rows(groups);
+  const Index n_total = all.rows();
   if (!standardise(all, scaling)) throw std::invalid_argument("a coordinate has no spread");
   for (MatrixXd& g : groups) {
     g.rowwise() -= scaling.center.transpose();
@@ -159,12 +167,14 @@ inline bool fit_categories(const std::vector<MatrixXd>& groups, Index n_total,
 
 // `groups[c]` holds the rows of y in category c (original units).
 inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
-                                                 const CategoricalSettings& s, std::uint64_t seed,
+                                                 CategoricalSettings s, std::uint64_t seed,
                                                  int n_threads, Monitor& monitor) {
   CategoricalResult out;
   const std::size_t C = groups.size();
   std::atomic<bool> abort{false};
   const Index n_total = standardise_groups(groups, out.scaling);
+  // One floor for every category: their densities share the data's resolution.
+  if (s.tie_floor) s.select.fit.em.tie_floor = resolution_floor(stack_rows(groups));
   out.selections.resize(C);
   for (std::size_t c = 0; c < C; ++c) {
     // Each category gets its own family of streams.

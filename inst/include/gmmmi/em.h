@@ -14,12 +14,26 @@
 
 namespace gmmmi {
 
+// The floor added to every covariance diagonal: reg_covar on each entry and,
+// where given, a floor per coordinate (the rounding variance of a tied
+// column, resolution_floor() in scaling.h).
+struct CovFloor {
+  double reg = 0.0;
+  const VectorXd* coordinate = nullptr;  // null or empty: none
+  void apply(MatrixXd& C) const {
+    C.diagonal().array() += reg;
+    if (coordinate != nullptr && coordinate->size() == C.rows()) C.diagonal() += *coordinate;
+  }
+};
+
 struct EmControl {
   double tol = 1e-5;        // on the change of the mean per-sample log-likelihood
   double reg_covar = 1e-15; // added to every covariance diagonal
+  VectorXd tie_floor;       // added to each coordinate's variance (empty: none)
   int max_iter = 10000;
   int min_iter = 0;         // EM steps taken before the tolerance may stop the fit
   bool accelerate = true;   // SQUAREM extrapolation between EM steps (see em())
+  CovFloor floor() const { return CovFloor{reg_covar, &tie_floor}; }
 };
 
 enum class FitStatus { ok = 0, singular = 1, empty_component = 2, nonfinite = 3, aborted = 4 };
@@ -46,10 +60,10 @@ struct EmResult {
 
 // The M-step from moments about the previous means g.means: weights n_k /
 // sum n, means c_k + s_k / n_k, covariances S_k / n_k - (s_k / n_k)(s_k /
-// n_k)' + reg_covar I. Returns false when a component is left with (almost)
+// n_k)' + the floor. Returns false when a component is left with (almost)
 // no weight: it has no defined mean, and the caller restarts rather than
 // divide by zero.
-inline bool params_from_moments(const Moments& m, double reg_covar, Gmm& g) {
+inline bool params_from_moments(const Moments& m, const CovFloor& cov_floor, Gmm& g) {
   const Index K = m.n.size(), d = m.s.rows();
   const double total = m.n.sum();
   const double floor = 10.0 * std::numeric_limits<double>::epsilon() * total;
@@ -67,7 +81,7 @@ inline bool params_from_moments(const Moments& m, double reg_covar, Gmm& g) {
         C(a, b) = v;
         C(b, a) = v;
       }
-    C.diagonal().array() += reg_covar;
+    cov_floor.apply(C);
     g.means.col(k) += shift;
   }
   return true;
@@ -77,7 +91,7 @@ inline bool params_from_moments(const Moments& m, double reg_covar, Gmm& g) {
 // responsibilities in work.dens.logp. Returns false on an empty component.
 // Every sum runs down contiguous columns (no general matrix product: at the
 // small d of MI problems its packing costs more than the arithmetic).
-inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
+inline bool m_step(const MatrixRef& X, const VectorXd& w, const CovFloor& cov_floor,
                    EmWork& work, Gmm& g) {
   const Index N = X.rows(), d = X.cols();
   const Index K = work.dens.logp.cols();
@@ -100,7 +114,7 @@ inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
       weighted_moments_avx2(X, wr.col(k).data(), c.data(), m.n[k], m.s.col(k).data(),
                             m.S.col(k).data());
     }
-    return params_from_moments(m, reg_covar, g);
+    return params_from_moments(m, cov_floor, g);
   }
 #endif
   g.weights = nk / total;
@@ -122,7 +136,7 @@ inline bool m_step(const MatrixRef& X, const VectorXd& w, double reg_covar,
         S(b, a) = v;
       }
     }
-    S.diagonal().array() += reg_covar;
+    cov_floor.apply(S);
   }
   return true;
 }
@@ -200,8 +214,8 @@ inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
   // M-step after e_at(g): F(g) into next.
   auto m_after = [&](const Gmm& g, Gmm& next) {
     next = g;
-    return fused ? params_from_moments(work.moments, ctl.reg_covar, next)
-                 : m_step(X, w, ctl.reg_covar, work, next);
+    return fused ? params_from_moments(work.moments, ctl.floor(), next)
+                 : m_step(X, w, ctl.floor(), work, next);
   };
   auto finish = [&](const Gmm& g, bool converged) {
     res.model = g;

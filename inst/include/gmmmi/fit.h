@@ -57,7 +57,7 @@ inline EmResult fit_one_start(const MatrixRef& X, const VectorXd& w, Index K,
     EmControl em_ctl = s.em;
     if (s.raise_floor) em_ctl.reg_covar = retry_floor(s.em.reg_covar, attempt);
     Gmm start;
-    if (initialise(X, w, K, type, s.init_scale, em_ctl.reg_covar, rng, start)) {
+    if (initialise(X, w, K, type, s.init_scale, em_ctl.floor(), rng, start)) {
       res = em(X, w, start, em_ctl, abort);
       if (res.ok() || res.status == FitStatus::aborted) return res;
     }

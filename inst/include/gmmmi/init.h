@@ -54,10 +54,10 @@ inline double default_init_scale(const MatrixRef& X, Index K) {
 
 // One M-step from given responsibilities (N x K, rows summing to one).
 inline bool params_from_responsibilities(const MatrixRef& X, const VectorXd& w,
-                                         const MatrixXd& resp, double reg_covar, Gmm& g) {
+                                         const MatrixXd& resp, const CovFloor& cov_floor, Gmm& g) {
   EmWork work;
   work.dens.logp = resp;
-  return m_step(X, w, reg_covar, work, g);
+  return m_step(X, w, cov_floor, work, g);
 }
 
 inline Gmm spherical_start(const MatrixXd& means, double scale) {
@@ -73,7 +73,7 @@ inline Gmm spherical_start(const MatrixXd& means, double scale) {
 // responsibility start leaving a component with no weight).
 // `scale` <= 0 asks for the default scale of the chosen type.
 inline bool initialise(const MatrixRef& X, const VectorXd& w, Index K, InitType type,
-                       double scale, double reg_covar, Rng& rng, Gmm& g) {
+                       double scale, const CovFloor& cov_floor, Rng& rng, Gmm& g) {
   const Index N = X.rows(), d = X.cols();
   switch (type) {
     case InitType::random: {
@@ -103,7 +103,7 @@ inline bool initialise(const MatrixRef& X, const VectorXd& w, Index K, InitType 
       for (Index i = 0; i < N; ++i) resp(i, km.labels[static_cast<std::size_t>(i)]) = 1.0;
       // Hard labels through one M-step give cluster fractions, centroids and
       // within-cluster scatter divided by the cluster's own weight.
-      if (!params_from_responsibilities(X, w, resp, reg_covar, g)) return false;
+      if (!params_from_responsibilities(X, w, resp, cov_floor, g)) return false;
       if (type == InitType::randomized_kmeans) {
         const double s = scale > 0 ? scale : 1.0;
         for (Index k = 0; k < K; ++k) {
@@ -124,7 +124,7 @@ inline bool initialise(const MatrixRef& X, const VectorXd& w, Index K, InitType 
         for (Index k = 0; k < K; ++k) resp(i, k) = rng.uniform();
         resp.row(i) /= resp.row(i).sum();
       }
-      return params_from_responsibilities(X, w, resp, reg_covar, g);
+      return params_from_responsibilities(X, w, resp, cov_floor, g);
     }
   }
   return false;

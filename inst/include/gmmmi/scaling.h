@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
+#include <vector>
 
 #include "model.h"
 
@@ -95,6 +97,34 @@ inline bool unstandardise_if_representable(const Gmm& g, const Scaling& s, Gmm& 
   }
   out = std::move(u);
   return true;
+}
+
+// The rounding floor of each coordinate of standardised data X (vignette
+// "method", section 11): a column whose values repeat is taken to be
+// recorded at the resolution delta of the smallest gap between its distinct
+// values, and a variable rounded to step delta is, for a density, the
+// underlying one plus uniform noise of variance delta^2 / 12. No component
+// variance below that can be resolved from such data, and without a floor
+// components collapse onto repeated values and report an unbounded MI.
+// Columns without repeats get 0; all without: an empty vector (no floor).
+inline VectorXd resolution_floor(const MatrixRef& X) {
+  const Index N = X.rows(), d = X.cols();
+  VectorXd floor = VectorXd::Zero(d);
+  std::vector<double> v(static_cast<std::size_t>(N));
+  for (Index j = 0; j < d; ++j) {
+    for (Index i = 0; i < N; ++i) v[static_cast<std::size_t>(i)] = X(i, j);
+    std::sort(v.begin(), v.end());
+    double gap = std::numeric_limits<double>::infinity();
+    bool tied = false;
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      const double step = v[i] - v[i - 1];
+      if (step == 0.0) tied = true;
+      else gap = std::min(gap, step);
+    }
+    if (tied && std::isfinite(gap)) floor[j] = gap * gap / 12.0;
+  }
+  if ((floor.array() == 0.0).all()) return VectorXd();
+  return floor;
 }
 
 }  // namespace gmmmi

@@ -159,7 +159,7 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
                           call, env) {
   blocks <- mi_blocks(x, y, z, env)
   sides <- list(x = blocks$joint[, blocks$x, drop = FALSE], y = blocks$joint[, blocks$y, drop = FALSE])
-  for (nm in names(sides)) warn_few_values(sides[[nm]], nm)
+  warn_few_values(sides)
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
   alternative <- if (marginal == "auto") apply_marginal(joint, "gaussian_copula")
@@ -408,7 +408,7 @@ plug_in_mi <- function(a, b) {
 # the original ones (the rare categories' own information is lost), which for
 # a long tail of counts is little: their rows are few.
 pool_rare_categories <- function(labels, need, arg, call) {
-  counts <- table(labels)
+  counts_before <- counts <- table(labels)
   rare <- names(counts)[counts < need]
   if (!length(rare)) return(labels)
   pool <- "(rare)"
@@ -421,8 +421,8 @@ pool_rare_categories <- function(labels, need, arg, call) {
     levels(labels)[levels(labels) == pool] <- host
   }
   if (nlevels(labels) < 2) {
-    gmmmi_abort(c("{.arg {arg}} has too few rows per category to fit a mixture to each.",
-                  "x" = "Every category has fewer than {need} rows.",
+    gmmmi_abort(c("{.arg {arg}} needs two categories with at least {need} rows each to fit their mixtures (smaller ones are pooled).",
+                  "x" = "Too few rows: {.val {rare}} ({counts_before[rare]}).",
                   "i" = "Use fewer folds in {.fn gmm_mi_control}, or merge categories."), call)
   }
   cli::cli_warn(c("{length(rare)} categor{?y/ies} of {.arg {arg}} with fewer than {need} rows {?was/were} pooled into one: {.val {utils::head(rare, 5)}}{if (length(rare) > 5) ', ...' else ''}.",

@@ -141,3 +141,18 @@ test_that("mi_test() tells dependence from independence", {
   expect_input_error(mi_test(list()), "object")
   expect_input_error(mi_test(dep, n_permutations = 0), "n_permutations")
 })
+
+test_that("mi_matrix() tests each pair by permutation on request", {
+  set.seed(1410)
+  n <- 200
+  f <- data.frame(a = rnorm(n), b = factor(sample(c("u", "v"), n, replace = TRUE)))
+  z <- data.frame(z1 = f$a + rnorm(n, sd = 0.5), z2 = rnorm(n))
+  m <- quiet_short_fits(mi_matrix(z, f, n_bootstrap = 4, mc_samples = 1000, n_permutations = 9,
+                                  n_threads = 1))
+  expect_identical(dim(m$p_value), c(2L, 2L))
+  expect_equal(m$p_value["z1", "a"], 0.1)
+  expect_true(all(m$p_value >= 0.1 & m$p_value <= 1))
+  plain <- quiet_short_fits(mi_matrix(z, f, n_bootstrap = 2, mc_samples = 500, n_threads = 1))
+  expect_true(all(is.na(plain$p_value)))
+  expect_input_error(mi_matrix(z, f, n_permutations = -1), "n_permutations")
+})

@@ -299,6 +299,11 @@ if (!is.null(summarise_file)) {
     }
     write_results(raw, out_stem, settings)
     cat(sprintf("\nwrote %s.csv and %s-runs.csv\n", out_stem, out_stem))
+    paired <- compare_to_baseline(raw)
+    if (!is.null(paired) && ncol(paired) > 2) {
+      utils::write.csv(round_df(paired, 4), paste0(out_stem, "-paired.csv"), row.names = FALSE)
+      cat(sprintf("wrote %s-paired.csv (paired t against %s)\n", out_stem, baseline))
+    }
   }
   quit(save = "no")
 }

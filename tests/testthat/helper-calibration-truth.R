@@ -137,12 +137,6 @@ cal_distributions <- function() {
            y <- 0.6 * x + 0.8 * stats::rnorm(n)
            list(x = round(x), y = round(y))
          }),
-    list(id = "rounded_gauss_1_factor", what = "the same whole numbers given as factors (plug-in MI)",
-         truth = cal_mi_rounded_gaussian(0.6, 1), sizes = std, generate = function(n) {
-           x <- stats::rnorm(n)
-           y <- 0.6 * x + 0.8 * stats::rnorm(n)
-           list(x = factor(round(x)), y = factor(round(y)))
-         }),
     list(id = "poisson_count", what = "count c ~ Poisson(exp(0.5 + 0.7 x)) as a number, x ~ N(0, 1)",
          truth = cal_mi_poisson(cal_poisson_a, cal_poisson_b), sizes = std, generate = function(n) {
            x <- stats::rnorm(n)
@@ -152,6 +146,12 @@ cal_distributions <- function() {
          truth = cal_mi_poisson(cal_poisson_a, cal_poisson_b), sizes = std, generate = function(n) {
            x <- stats::rnorm(n)
            list(x = factor(stats::rpois(n, exp(cal_poisson_a + cal_poisson_b * x))), y = x)
+         }),
+    list(id = "rounded_gauss_1_factor", what = "the same whole numbers given as factors (plug-in MI)",
+         truth = cal_mi_rounded_gaussian(0.6, 1), sizes = std, generate = function(n) {
+           x <- stats::rnorm(n)
+           y <- 0.6 * x + 0.8 * stats::rnorm(n)
+           list(x = factor(round(x)), y = factor(round(y)))
          })
   )
   names(d) <- vapply(d, function(e) e$id, character(1))

@@ -172,7 +172,8 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   if (is.null(y)) gmmmi_abort("A categorical {.arg x} needs a second variable {.arg y}.", env)
   if (!is.null(z)) gmmmi_abort("Conditional MI with a categorical {.arg x} or {.arg y} is not supported.", env)
   if (is_discrete(x) && is_discrete(y)) {
-    return(mi_discrete(x, y, n_bootstrap, units, control$bias_correction, call, env))
+    return(mi_discrete(x, y, n_bootstrap, units, use_correction(control$bias_correction, "discrete"),
+                       call, env))
   }
   mi_categorical(x, y, n_bootstrap, mc_samples, units, prior, marginal, control, n_threads, call, env)
 }
@@ -222,7 +223,8 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
   bound <- entropy_bound(sides, units)
-  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env, bound)
+  correct <- use_correction(control$bias_correction, "continuous", ncol(joint), selection$n_components)
+  stats <- summarise_bootstrap(res, n_bootstrap, div, correct, env, bound)
   fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
                  n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
                  init = "warm start")
@@ -337,7 +339,8 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
                                           progress_callback("Bootstrap fits", environment())), env)
   div <- unit_divisor(units)
   bound <- min(-sum(p * log(p)), discrete_entropy(cont)) / div
-  stats <- summarise_bootstrap(res, n_bootstrap, div, control$bias_correction, env, bound)
+  stats <- summarise_bootstrap(res, n_bootstrap, div, use_correction(control$bias_correction, "categorical"),
+                               env, bound)
   fits <- lapply(seq_along(levels), function(i) {
     f <- res$fits[[i]]
     new_gmm(f, colnames(cont), loglik = f$loglik * counts[[i]], n_iter = f$n_iter,

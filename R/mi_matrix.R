@@ -105,6 +105,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_pe
   empty <- matrix(NA_real_, nx, ny, dimnames = labels)
   est <- se <- mc_se <- full <- bound <- p_value <- empty
   type <- marginal <- matrix(NA_character_, nx, ny, dimnames = labels)
+  corrected <- matrix(NA, nx, ny, dimnames = labels)
   boot <- array(NA_real_, c(nx, ny, n_bootstrap), dimnames = c(labels, list(NULL)))
   failed <- character(0)
   pair_name <- function(k) sprintf("%s ~ %s", names(xcols)[tasks[k, 1]], names(ycols)[tasks[k, 2]])
@@ -123,6 +124,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_pe
     full[idx] <- r$full_data
     bound[idx] <- r$entropy_bound
     p_value[idx] <- r$p_value
+    corrected[idx] <- r$bias_correction
     se[idx] <- r$se
     mc_se[idx] <- r$mc_se
     type[idx] <- r$type
@@ -138,7 +140,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_pe
                   cols = column_entropies(ycols, settings$units))
   structure(list(estimate = est, se = se, mc_se = mc_se, full_data = full, entropy_bound = bound,
                  p_value = p_value,
-                 bias_correction = settings$control$bias_correction, bootstrap = boot, type = type,
+                 bias_correction = corrected, bootstrap = boot, type = type,
                  marginal = marginal, entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
                  mc_samples = mc_samples, symmetric = symmetric, call = call),
             class = "mi_matrix")
@@ -217,7 +219,7 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutatio
     progress()
     if (inherits(res, "error")) return(list(error = res, warnings = warnings))
     list(estimate = res$estimate, se = res$se, mc_se = res$mc_se, full_data = res$full_data,
-         entropy_bound = res$entropy_bound, p_value = res$p_value,
+         entropy_bound = res$entropy_bound, p_value = res$p_value, bias_correction = res$bias_correction,
          bootstrap = res$bootstrap, type = res$type, marginal = res$marginal, warnings = warnings)
   }
 }

@@ -30,7 +30,7 @@
 #              (the search stops after 1 or 3 numbers of components without
 #              improvement), whatever the installed default
 #   uncorrected  the defaults without the bootstrap bias correction
-#              (gmm_mi_control(bias_correction = FALSE)): the mean of the
+#              (gmm_mi_control(bias_correction = "never")): the mean of the
 #              bootstrap values, as before issue #14
 #   reselect   gmm_mi(x, y, control = gmm_mi_control(reselect = TRUE)), slow (K
 #              is chosen again in every bootstrap replicate): by default only
@@ -112,7 +112,7 @@ reselect_mode <- if (is.null(v <- option_value(args, "--reselect"))) "subset" el
 if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be subset, none or all", call. = FALSE)
 setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "none", "copula") else split_list(v)
 # Every setting call_setting() knows, in the order the tables show them.
-known_settings <- c("reference", "previous", "gmmmi", "uncorrected", "none", "floor15", "patience1",
+known_settings <- c("reference", "previous", "gmmmi", "uncorrected", "corrected", "none", "floor15", "patience1",
                     "patience3", "copula", "reselect")
 if (length(bad <- setdiff(setting_names, known_settings))) {
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
@@ -328,7 +328,8 @@ call_setting <- function(setting, d) {
     reference = list(control = gmm_mi_control(selection = "reference")),
     gmmmi = list(),
     previous = list(),
-    uncorrected = list(control = gmm_mi_control(bias_correction = FALSE)),
+    uncorrected = list(control = gmm_mi_control(bias_correction = "never")),
+    corrected = list(control = gmm_mi_control(bias_correction = "always")),
     none = list(marginal = "none"),
     floor15 = list(control = gmm_mi_control(reg_covar = 1e-15)),
     patience1 = list(control = gmm_mi_control(patience = 1)),

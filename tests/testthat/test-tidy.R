@@ -95,7 +95,8 @@ test_that("tidy.mi_matrix gives one row per pair matching the matrices", {
     expect_identical(td$type[i], m$type[td$row[i], td$col[i]])
     q <- quantile(m$bootstrap[td$row[i], td$col[i], ], c(0.025, 0.975), names = FALSE)
     expect_equal(c(td$conf.low[i], td$conf.high[i]),
-                 pmax(0, 2 * m$full_data[td$row[i], td$col[i]] - rev(q)))
+                 if (m$bias_correction[td$row[i], td$col[i]]) pmax(0, 2 * m$full_data[td$row[i], td$col[i]] - rev(q))
+                 else q)
   }
 
   gl <- generics::glance(m)

@@ -101,6 +101,9 @@
 #'   resolved, so that no component collapses onto a repeated value. The MI
 #'   estimated is then that of the variables as recorded. `NULL` for the
 #'   rule's default (`TRUE` under `"gmmmi"`, `FALSE` under `"reference"`).
+#' @param interval The default interval of [confint.gmm_mi()] (and of
+#'   `tidy()`): `"normal"`, `"percentile"` or `"basic"`; `NULL` for the
+#'   rule's (`"normal"` under `"gmmmi"`, `"percentile"` under `"reference"`).
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
@@ -113,7 +116,7 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                            init_scale = NULL, min_iter = 0,
                            selection = c("gmmmi", "reference"), reselect = FALSE,
                            accelerate = TRUE, raise_floor = NULL, bias_correction = NULL,
-                           tie_floor = NULL) {
+                           tie_floor = NULL, interval = NULL) {
   call <- this_call()
   make_control(mget(names(formals(gmm_mi_control)), envir = environment()), call)
 }
@@ -122,9 +125,10 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
 # of the control list left NULL, and the margins of gmm_mi() (marginal = NULL).
 selection_defaults <- list(
   gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, raise_floor = TRUE,
-               bias_correction = "auto", tie_floor = TRUE, marginal = "auto"),
+               bias_correction = "auto", tie_floor = TRUE, interval = "normal", marginal = "auto"),
   reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1,
                    raise_floor = FALSE, bias_correction = "never", tie_floor = FALSE,
+                   interval = "percentile",
                    marginal = "none")
 )
 
@@ -171,7 +175,8 @@ make_control <- function(s, call) {
     raise_floor = check_flag(s[["raise_floor"]], "raise_floor", call),
     bias_correction = check_choice(s[["bias_correction"]], c("auto", "always", "never"),
                                    "bias_correction", call),
-    tie_floor = check_flag(s[["tie_floor"]], "tie_floor", call)
+    tie_floor = check_flag(s[["tie_floor"]], "tie_floor", call),
+    interval = check_choice(s[["interval"]], interval_types, "interval", call)
   )
   structure(out, class = "gmm_mi_control")
 }

@@ -173,7 +173,7 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   if (!is.null(z)) gmmmi_abort("Conditional MI with a categorical {.arg x} or {.arg y} is not supported.", env)
   if (is_discrete(x) && is_discrete(y)) {
     return(mi_discrete(x, y, n_bootstrap, units, use_correction(control$bias_correction, "discrete"),
-                       call, env))
+                       control$interval, call, env))
   }
   mi_categorical(x, y, n_bootstrap, mc_samples, units, prior, marginal, control, n_threads, call, env)
 }
@@ -182,14 +182,14 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
 # of estimate, so that methods need not ask whether a field exists. Fields
 # that only some types have default to "not applicable" (see gmm_mi()).
 new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, estimate_uncorrected,
-                       bias_correction, entropy_bound = Inf, n_components, selection,
+                       bias_correction, interval, entropy_bound = Inf, n_components, selection,
                        fit, units, n, n_bootstrap, variables, conditional, n_retried, n_failed,
                        bootstrap_k = NULL, reselect = FALSE, marginal = NA_character_,
                        marginal_choice = NULL, category = NA_character_, prior = NULL,
                        labels = NULL, data, call) {
   structure(list(estimate = estimate, se = se, bootstrap = bootstrap, mc_se = mc_se,
                  full_data = full_data, estimate_uncorrected = estimate_uncorrected,
-                 bias_correction = bias_correction, entropy_bound = entropy_bound,
+                 bias_correction = bias_correction, interval = interval, entropy_bound = entropy_bound,
                  n_components = n_components, selection = selection,
                  fit = fit, units = units, n = n, n_bootstrap = n_bootstrap, variables = variables,
                  conditional = conditional, type = type, n_retried = n_retried,
@@ -235,7 +235,7 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   new_gmm_mi("continuous", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
              mc_se = stats$mc_se, full_data = res$full_mi / div,
              estimate_uncorrected = stats$uncorrected, bias_correction = stats$corrected,
-             entropy_bound = bound, n_components = selection$n_components, selection = selection, fit = fit,
+             interval = control$interval, entropy_bound = bound, n_components = selection$n_components, selection = selection, fit = fit,
              units = units, n = nrow(joint), n_bootstrap = n_bootstrap, variables = blocks$names,
              conditional = length(blocks$z) > 0, n_retried = res$n_retried,
              n_failed = res$n_failed, bootstrap_k = res$bootstrap_k, reselect = control$reselect,
@@ -355,7 +355,7 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
   new_gmm_mi("categorical", estimate = stats$estimate, se = stats$se, bootstrap = stats$bootstrap,
              mc_se = stats$mc_se, full_data = res$full_mi / div,
              estimate_uncorrected = stats$uncorrected, bias_correction = stats$corrected,
-             entropy_bound = bound, n_components = n_comp,
+             interval = control$interval, entropy_bound = bound, n_components = n_comp,
              selection = sels, fit = fits, units = units, n = length(labels),
              n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
              n_retried = res$n_retried, n_failed = res$n_failed, reselect = control$reselect,
@@ -367,7 +367,7 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
 # Uncorrected, the estimate is the plug-in value of the full table (the mean
 # of bootstrapped plug-in values would add the plug-in bias a second time);
 # corrected, it is 2 * plug-in - mean(bootstrap), as for mixtures.
-mi_discrete <- function(x, y, n_bootstrap, units, correct, call, env) {
+mi_discrete <- function(x, y, n_bootstrap, units, correct, interval, call, env) {
   fx <- as_category(x, "x", env)
   fy <- as_category(y, "y", env)
   if (length(fx) != length(fy)) {
@@ -388,7 +388,7 @@ mi_discrete <- function(x, y, n_bootstrap, units, correct, call, env) {
   if (!stats$corrected) stats$estimate <- full / div
   new_gmm_mi("discrete", estimate = stats$estimate, se = stats$se,
              bootstrap = stats$bootstrap, mc_se = 0, full_data = full / div,
-             estimate_uncorrected = full / div, bias_correction = stats$corrected,
+             estimate_uncorrected = full / div, bias_correction = stats$corrected, interval = interval,
              n_components = NA_integer_,
              selection = NULL, fit = NULL, units = units, n = n, n_bootstrap = n_bootstrap,
              variables = list(x = "x", y = "y"), conditional = FALSE, n_retried = 0L,

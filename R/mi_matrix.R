@@ -140,7 +140,8 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_pe
                   cols = column_entropies(ycols, settings$units))
   structure(list(estimate = est, se = se, mc_se = mc_se, full_data = full, entropy_bound = bound,
                  p_value = p_value,
-                 bias_correction = corrected, bootstrap = boot, type = type,
+                 bias_correction = corrected, interval = settings$control$interval,
+                 bootstrap = boot, type = type,
                  marginal = marginal, entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
                  mc_samples = mc_samples, symmetric = symmetric, call = call),
             class = "mi_matrix")

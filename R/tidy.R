@@ -86,7 +86,8 @@ tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   idx <- matrix_pairs(x)
   ci <- if (nrow(idx)) {
     t(apply(idx, 1, function(p) {
-      mi_interval(x$full_data[p[1], p[2]], x$bootstrap[p[1], p[2], ], conf.level, x$bias_correction[p[1], p[2]],
+      mi_interval(x$interval, conf.level, x$estimate[p[1], p[2]], x$se[p[1], p[2]],
+                  x$full_data[p[1], p[2]], x$bootstrap[p[1], p[2], ],
                   x$entropy_bound[p[1], p[2]])
     }))
   } else {

@@ -10,16 +10,21 @@ test_that("confint(), as.data.frame(), summary() and print() describe the estima
   ci <- confint(res)
   expect_identical(dim(ci), c(1L, 2L))
   expect_lt(ci[1], ci[2])
-  # The basic bootstrap interval: 2 * full-data value - (upper, lower) percentile.
+  # By default the normal interval about the (bias-corrected) estimate; the
+  # basic one is 2 * full-data value - (upper, lower) percentile.
   q <- unname(quantile(res$bootstrap, c(0.025, 0.975)))
   expect_true(res$bias_correction)  # one Gaussian component
-  expect_equal(as.numeric(ci), pmax(0, 2 * res$full_data - rev(q)))
+  expect_identical(res$interval, "normal")
+  expect_equal(as.numeric(ci), pmax(0, res$estimate + c(-1, 1) * qnorm(0.975) * res$se))
+  expect_equal(as.numeric(confint(res, type = "basic")), pmax(0, 2 * res$full_data - rev(q)))
+  expect_equal(as.numeric(confint(res, type = "percentile")), q)
+  expect_input_error(confint(res, type = "bca"), "type")
   expect_lte(ci[1], res$estimate)
   expect_gte(ci[2], res$estimate)
   # Without the correction (the reference's way): the percentiles.
   set.seed(33)
   ref <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 25, mc_samples = 1e4, n_threads = 2,
-                                 control = gmm_mi_control(bias_correction = "never")))
+                                 control = gmm_mi_control(bias_correction = "never", interval = "percentile")))
   expect_equal(as.numeric(confint(ref)), q)
   expect_equal(ref$estimate, mean(ref$bootstrap))
   expect_equal(ref$bootstrap, res$bootstrap)

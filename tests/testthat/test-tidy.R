@@ -95,8 +95,7 @@ test_that("tidy.mi_matrix gives one row per pair matching the matrices", {
     expect_identical(td$type[i], m$type[td$row[i], td$col[i]])
     q <- quantile(m$bootstrap[td$row[i], td$col[i], ], c(0.025, 0.975), names = FALSE)
     expect_equal(c(td$conf.low[i], td$conf.high[i]),
-                 if (m$bias_correction[td$row[i], td$col[i]]) pmax(0, 2 * m$full_data[td$row[i], td$col[i]] - rev(q))
-                 else q)
+                 pmax(0, m$estimate[td$row[i], td$col[i]] + c(-1, 1) * qnorm(0.975) * m$se[td$row[i], td$col[i]]))
   }
 
   gl <- generics::glance(m)

@@ -40,8 +40,8 @@ test_that("defaults are those of the reference implementation", {
   expect_identical(ctl$patience, 1L)
   expect_null(ctl$fixed_components)
   expect_identical(ctl$min_iter, 0L)
-  expect_identical(formals(gmm_mi)$n_bootstrap, 50)
-  expect_identical(formals(gmm_mi)$mc_samples, 1e5)
+  expect_identical(formals(gmmmi:::gmm_mi.default)$n_bootstrap, 50)
+  expect_identical(formals(gmmmi:::gmm_mi.default)$mc_samples, 1e5)
 })
 
 test_that("gmm_select() and gmm_fit() take their defaults from gmm_mi_control()", {

@@ -31,6 +31,10 @@
 #'   the default rule, each pair chooses its own coding of the margins).
 #' @param n_bootstrap,mc_samples Bootstrap refits and Monte Carlo draws for
 #'   each pair, as in [gmm_mi()].
+#' @param n_permutations If positive, each pair is also tested for
+#'   independence by [mi_test()] with this many permutations (with at most
+#'   `1e4` Monte Carlo draws per fit), and `p_value` holds the p-values: a
+#'   small estimate whose p-value is large cannot be told from zero.
 #' @param na.action What to do with rows that have a missing value in any
 #'   column of `x` or `y`: as in [gmm_mi()], by default
 #'   `getOption("na.action")`, which leaves them out ([stats::na.omit()]);
@@ -43,9 +47,12 @@
 #'   (the coding of the margins each pair was fitted on: `"none"` or
 #'   `"gaussian_copula"`; `NA` for two categories), `entropy` (a
 #'   list with the plug-in entropies of the categorical rows and columns, `NA`
-#'   for continuous ones), `units`, `n` (the rows used), `n_bootstrap`,
-#'   `mc_samples`, `symmetric`, `na_action` (the rows left out for missing
-#'   values, or `NULL`) and `call`.
+#'   for continuous ones), `full_data` (each pair's full-data MI, from which
+#'   the bias-corrected estimate and its interval are made), `entropy_bound`
+#'   (the entropy of a discrete side, `Inf` if none), `p_value` (with
+#'   `n_permutations > 0`, else `NA`), `units`, `n` (the rows used),
+#'   `n_bootstrap`, `mc_samples`, `symmetric`, `na_action` (the rows left out
+#'   for missing values, or `NULL`) and `call`.
 #' @seealso [mi_gap()] for a disentanglement summary, [plot.mi_matrix()].
 #' @examples
 #' set.seed(1)
@@ -60,12 +67,13 @@
 #' mi_gap(m)
 #' plot(m)
 #' @export
-mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5,
+mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_permutations = 0,
                       na.action = getOption("na.action")) {
   call <- match.call()
   env <- this_call()
   n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
+  n_permutations <- check_whole(n_permutations, "n_permutations", env, min = 0, max = 1e6)
   settings <- mi_matrix_settings(list(...), env)
   rows <- drop_missing(list(x = x, y = y), na.action, env)
   x <- rows$data$x
@@ -93,7 +101,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5,
   tasks <- unname(tasks)
 
   progress <- pair_progress(nrow(tasks))
-  run <- pair_task(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, progress)
+  run <- pair_task(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutations, settings, progress)
   # Pairs can differ in cost by ten times or more (a category costs one
   # mixture per level), so under a parallel plan they go out one per future
   # and an idle worker takes the next pair; a future costs a few milliseconds,
@@ -104,7 +112,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5,
 
   labels <- list(names(xcols), names(ycols))
   empty <- matrix(NA_real_, nx, ny, dimnames = labels)
-  est <- se <- mc_se <- full <- bound <- empty
+  est <- se <- mc_se <- full <- bound <- p_value <- empty
   type <- marginal <- matrix(NA_character_, nx, ny, dimnames = labels)
   boot <- array(NA_real_, c(nx, ny, n_bootstrap), dimnames = c(labels, list(NULL)))
   failed <- character(0)
@@ -123,6 +131,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5,
     est[idx] <- r$estimate
     full[idx] <- r$full_data
     bound[idx] <- r$entropy_bound
+    p_value[idx] <- r$p_value
     se[idx] <- r$se
     mc_se[idx] <- r$mc_se
     type[idx] <- r$type
@@ -137,6 +146,7 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5,
   entropy <- list(rows = column_entropies(xcols, settings$units),
                   cols = column_entropies(ycols, settings$units))
   structure(list(estimate = est, se = se, mc_se = mc_se, full_data = full, entropy_bound = bound,
+                 p_value = p_value,
                  bias_correction = settings$control$bias_correction, bootstrap = boot, type = type,
                  marginal = marginal, entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
                  mc_samples = mc_samples, symmetric = symmetric, na_action = rows$omitted,
@@ -190,7 +200,8 @@ pair_progress <- function(steps) {
 # Errors of the package come back as values (so that a failed fit leaves an
 # NA instead of stopping the matrix), and warnings as messages, relayed once
 # for all pairs by relay_pair_warnings().
-pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, progress) {
+pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutations, settings,
+                      progress) {
   force(progress)
   function(k) {
     # Progress is counted in pairs, by progressr; the bootstrap bar that an
@@ -199,10 +210,15 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, pr
     on.exit(options(old), add = TRUE)
     warnings <- list()
     res <- withCallingHandlers(
-      tryCatch(gmm_mi(xcols[[tasks[k, 1]]], ycols[[tasks[k, 2]]], n_bootstrap = n_bootstrap,
-                      mc_samples = mc_samples, units = settings$units, prior = settings$prior,
-                      marginal = settings$marginal, control = settings$control, n_threads = settings$n_threads),
-               gmmmi_error = function(e) e),
+      tryCatch({
+        r <- gmm_mi(xcols[[tasks[k, 1]]], ycols[[tasks[k, 2]]], n_bootstrap = n_bootstrap,
+                    mc_samples = mc_samples, units = settings$units, prior = settings$prior,
+                    marginal = settings$marginal, control = settings$control, n_threads = settings$n_threads)
+        r$p_value <- if (n_permutations > 0) {
+          mi_test(r, n_permutations, min(mc_samples, 1e4), settings$n_threads)$p.value
+        } else NA_real_
+        r
+      }, gmmmi_error = function(e) e),
       warning = function(w) {
         # (mi_matrix() has said it once per column)
         if (inherits(w, "gmmmi_warning_numeric_labels")) invokeRestart("muffleWarning")
@@ -213,7 +229,7 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, settings, pr
     progress()
     if (inherits(res, "error")) return(list(error = res, warnings = warnings))
     list(estimate = res$estimate, se = res$se, mc_se = res$mc_se, full_data = res$full_data,
-         entropy_bound = res$entropy_bound,
+         entropy_bound = res$entropy_bound, p_value = res$p_value,
          bootstrap = res$bootstrap, type = res$type, marginal = res$marginal, warnings = warnings)
   }
 }

@@ -12,15 +12,16 @@
 # factor(): the MI of so coarse a variable is better taken as a category's.
 few_values <- 10L
 
-# Warns about each column of `m` (a block of gmm_mi()'s data, named `arg`)
+# One warning for the columns of `sides` (named blocks of gmm_mi()'s data)
 # with few distinct values.
-warn_few_values <- function(m, arg) {
-  counts <- apply(m, 2, function(v) length(unique(v)))
+warn_few_values <- function(sides) {
+  counts <- unlist(lapply(sides, function(m) apply(m, 2, function(v) length(unique(v)))))
+  cols <- unlist(lapply(sides, colnames))
   few <- counts <= few_values
   if (!any(few)) return(invisible(FALSE))
-  cols <- colnames(m)[few]
-  cli::cli_warn(c("{.arg {arg}} has few distinct values: {.field {cols}} ({counts[few]}).",
-                  "i" = "Its MI is that of a discrete variable; for a category use {.code factor()} (e.g. {.code gmm_mi(factor(x), y)})."),
+  desc <- sprintf("%s (%d values)", cols[few], counts[few])
+  cli::cli_warn(c("Few distinct values in {.field {desc}}.",
+                  "i" = "The MI is that of discrete variables; for a category use {.code factor()}, e.g. {.code gmm_mi(factor(x), y)}."),
                 class = c("gmmmi_warning_ties", "gmmmi_warning"))
   invisible(TRUE)
 }
@@ -49,6 +50,12 @@ entropy_bound <- function(blocks, units) {
 # function of the other there, so the MI is not resolved and may be
 # unbounded, whatever finite number the floor lets the fit report.
 unresolved_dependence <- function(fit, data, x, y, floor) {
+  # A check, not a result: where the algebra breaks down (components at
+  # the edge of the representable scales), it does not warn.
+  tryCatch(unresolved_components(fit, data, x, y, floor), error = function(e) FALSE)
+}
+
+unresolved_components <- function(fit, data, x, y, floor) {
   cols <- c(x, y)
   # The core's standardisation: the smaller of the sd and the IQR / 1.349.
   spread <- apply(data[, cols, drop = FALSE], 2, function(v) {
@@ -58,6 +65,7 @@ unresolved_dependence <- function(fit, data, x, y, floor) {
   f <- gmm_scaling(fit)$scale[cols] / spread
   for (k in seq_along(fit$weights)) {
     S <- fit$covariances[cols, cols, k, drop = FALSE][, , 1] * outer(f, f)
+    if (!all(is.finite(S))) next
     ix <- seq_along(x)
     iy <- length(x) + seq_along(y)
     for (side in list(list(a = iy, b = ix), list(a = ix, b = iy))) {

@@ -299,6 +299,11 @@ if (!is.null(summarise_file)) {
     }
     write_results(raw, out_stem, settings)
     cat(sprintf("\nwrote %s.csv and %s-runs.csv\n", out_stem, out_stem))
+    paired <- compare_to_baseline(raw)
+    if (!is.null(paired) && ncol(paired) > 2) {
+      utils::write.csv(round_df(paired, 4), paste0(out_stem, "-paired.csv"), row.names = FALSE)
+      cat(sprintf("wrote %s-paired.csv (paired t against %s)\n", out_stem, baseline))
+    }
   }
   quit(save = "no")
 }
@@ -358,7 +363,8 @@ run_one <- function(setting, d, truth, seed) {
     error = function(e) e)
   seconds <- proc.time()[["elapsed"]] - t0
   base <- data.frame(truth = truth, ok = FALSE, estimate = NA_real_, se = NA_real_,
-                     conf_low = NA_real_, conf_high = NA_real_, k = NA_real_,
+                     conf_low = NA_real_, conf_high = NA_real_, uncorrected = NA_real_,
+                     full_data = NA_real_, k = NA_real_,
                      boot_k_mean = NA_real_, n_boot_failed = NA_integer_, coding = NA_character_,
                      seconds = seconds,
                      n_warnings = length(warnings),
@@ -371,6 +377,10 @@ run_one <- function(setting, d, truth, seed) {
   base$ok <- is.finite(res$estimate)
   base$estimate <- res$estimate
   base$se <- res$se
+  # The mean of the bootstrap values and the full-data value (builds before
+  # the bias correction report the former as the estimate).
+  base$uncorrected <- if (is.null(res$estimate_uncorrected)) res$estimate else res$estimate_uncorrected
+  base$full_data <- res$full_data
   if (sum(is.finite(res$bootstrap)) > 1) {
     ci <- stats::confint(res)
     base$conf_low <- ci[1]

@@ -146,6 +146,12 @@ cal_distributions <- function() {
          truth = cal_mi_poisson(cal_poisson_a, cal_poisson_b), sizes = std, generate = function(n) {
            x <- stats::rnorm(n)
            list(x = factor(stats::rpois(n, exp(cal_poisson_a + cal_poisson_b * x))), y = x)
+         }),
+    list(id = "rounded_gauss_1_factor", what = "the same whole numbers given as factors (plug-in MI)",
+         truth = cal_mi_rounded_gaussian(0.6, 1), sizes = std, generate = function(n) {
+           x <- stats::rnorm(n)
+           y <- 0.6 * x + 0.8 * stats::rnorm(n)
+           list(x = factor(round(x)), y = factor(round(y)))
          })
   )
   names(d) <- vapply(d, function(e) e$id, character(1))

@@ -59,7 +59,7 @@ test_that("mi_matrix recovers which latent carries which factor", {
   expect_true(all(abs(off[!is.na(off)]) < 0.02), label = paste(format(off, digits = 2), collapse = " "))
   # The estimates are bias-corrected from the full-data values and the
   # bootstrap values; the se are the bootstrap sd.
-  expect_equal(m$estimate, pmax(0, 2 * m$full_data - apply(m$bootstrap, c(1, 2), mean)))
+  expect_equal(m$estimate, pmax(2 * m$full_data - apply(m$bootstrap, c(1, 2), mean), 0))
   expect_equal(m$se, apply(m$bootstrap, c(1, 2), sd))
 
   # The disentanglement summary: the right latents, the gaps, the entropy.

@@ -1,0 +1,158 @@
+# Calibration beyond the paper's regime (issue #14): the bias-corrected
+# estimate, independence with many categories, vector MI, ties and counts,
+# rare categories, the entropy bound, unresolved dependence and the
+# permutation test. Truths: helper-calibration-truth.R (checked in
+# test-truths.R without gmmmi).
+
+fit_family <- function(id, n, seed, ...) {
+  fam <- cal_distributions()[[id]]
+  set.seed(seed)
+  d <- fam$generate(n)
+  set.seed(seed + 1)
+  list(res = quiet_short_fits(gmm_mi(d$x, d$y, n_threads = 2, ...)), truth = fam$truth, data = d)
+}
+
+test_that("independence with ten categories: the corrected estimate is within 2 se of 0", {
+  skip_on_cran()
+  f <- fit_family("indep_cat10_trimodal", 2000, 1401, n_bootstrap = 20, mc_samples = 5000)
+  res <- f$res
+  # Each category's own mixture fits its noise: the uncorrected mean of the
+  # bootstrap values carries that bias twice and is many se from 0.
+  expect_gt(res$estimate_uncorrected, 4 * res$se)
+  expect_lte(res$estimate, 2 * res$se)
+  expect_equal(res$estimate, max(0, 2 * res$full_data - mean(res$bootstrap)))
+  expect_lte(confint(res)[1], 1e-12)
+})
+
+test_that("vector Gaussian 5x5: the corrected estimate covers the truth", {
+  skip_on_cran()
+  f <- fit_family("vector_gauss_5x5", 1000, 1402, n_bootstrap = 30, mc_samples = 2000)
+  expect_mi_near(f$res, f$truth, slack = 0)
+  ci <- confint(f$res)
+  expect_true(ci[1] <= f$truth && f$truth <= ci[2], label = sprintf("[%.4f, %.4f] holds %.4f", ci[1], ci[2], f$truth))
+})
+
+test_that("the reference rule keeps the mean of the bootstrap values and its percentiles", {
+  set.seed(1403)
+  x <- rnorm(400)
+  y <- x + rnorm(400)
+  set.seed(1)
+  ref <- quiet_short_fits(gmm_mi(x, y, n_bootstrap = 10, mc_samples = 2000, n_threads = 1,
+                                 control = gmm_mi_control(selection = "reference")))
+  expect_false(ref$bias_correction)
+  expect_identical(ref$estimate, mean(ref$bootstrap))
+  expect_equal(as.numeric(confint(ref)), unname(quantile(ref$bootstrap, c(0.025, 0.975))))
+})
+
+test_that("a count works as a number and as a factor (rare counts pooled with a warning)", {
+  skip_on_cran()
+  truth <- cal_mi_poisson(cal_poisson_a, cal_poisson_b)
+  f <- fit_family("poisson_count", 2000, 1404, n_bootstrap = 20, mc_samples = 5000)
+  expect_mi_near(f$res, truth, slack = 0.01)
+  fam <- cal_distributions()$poisson_factor
+  set.seed(1405)
+  d <- fam$generate(2000)
+  expect_warning(res <- quiet_short_fits(gmm_mi(d$x, d$y, n_bootstrap = 20, mc_samples = 5000, n_threads = 2)),
+                 class = "gmmmi_warning_rare")
+  expect_true("(rare)" %in% levels(res$labels))
+  expect_mi_near(res, truth, slack = 0.01)
+})
+
+test_that("rare categories are pooled, or refused when no two categories are large enough", {
+  set.seed(1406)
+  y <- rnorm(120)
+  labels <- c(rep("a", 60), rep("b", 55), rep("c", 3), rep("d", 2))
+  expect_warning(res <- quiet_short_fits(gmm_mi(labels, y, n_bootstrap = 2, mc_samples = 500, n_threads = 1)),
+                 class = "gmmmi_warning_rare")
+  expect_identical(levels(res$labels), c("a", "b", "(rare)"))
+  expect_identical(as.character(res$labels[116:120]), rep("(rare)", 5))
+  # A pool still too small joins the smallest large category.
+  labels <- c(rep("a", 60), rep("b", 57), rep("c", 3))
+  expect_warning(res <- quiet_short_fits(gmm_mi(labels, y, n_bootstrap = 2, mc_samples = 500, n_threads = 1)),
+                 class = "gmmmi_warning_rare")
+  expect_identical(levels(res$labels), c("a", "b"))
+  expect_identical(sum(res$labels == "b"), 60L)
+})
+
+test_that("rounded data: a floor per tied column, the MI of the rounded variables", {
+  skip_on_cran()
+  f <- fit_family("rounded_gauss_0.5", 2000, 1407, n_bootstrap = 20, mc_samples = 5000)
+  expect_mi_near(f$res, f$truth, slack = 0.01)
+})
+
+test_that("few distinct values: a warning that suggests factor(), and never more than the entropy", {
+  expect_warning(res <- quiet_short_fits(gmm_mi(mtcars$cyl, mtcars$gear, n_bootstrap = 10, mc_samples = 2000,
+                                                n_threads = 1)),
+                 class = "gmmmi_warning_ties")
+  p <- table(mtcars$cyl) / 32
+  h_cyl <- -sum(p * log(p))
+  expect_equal(res$entropy_bound, min(h_cyl, -sum(table(mtcars$gear) / 32 * log(table(mtcars$gear) / 32))))
+  expect_lte(res$estimate, h_cyl)
+  expect_lte(confint(res)[2], h_cyl)
+  # Two binary copies of one variable: MI = log 2, the entropy of each.
+  x <- rep(0:1, 50)
+  res <- suppressWarnings(quiet_short_fits(gmm_mi(x, x, n_bootstrap = 10, mc_samples = 2000, n_threads = 1)))
+  expect_lte(res$estimate, log(2) + 1e-12)
+  expect_gt(res$estimate, 0.5)
+  # Without the tie floor (the reference's way) the bound still holds.
+  res <- suppressWarnings(quiet_short_fits(gmm_mi(mtcars$cyl, mtcars$gear, n_bootstrap = 10, mc_samples = 2000,
+                                                  n_threads = 1, control = gmm_mi_control(selection = "reference"))))
+  expect_lte(res$estimate, h_cyl)
+})
+
+test_that("one side a function of the other: a warning that the MI is not resolved", {
+  set.seed(1408)
+  x <- rnorm(500)
+  expect_warning(quiet_short_fits(gmm_mi(x, x, n_bootstrap = 5, mc_samples = 2000, n_threads = 1)),
+                 class = "gmmmi_warning_unresolved")
+  expect_warning(quiet_short_fits(gmm_mi(x, 2 * x + 1, n_bootstrap = 5, mc_samples = 2000, n_threads = 1)),
+                 class = "gmmmi_warning_unresolved")
+  # Strong but resolved dependence does not warn.
+  y <- x + 0.1 * rnorm(500)
+  expect_no_warning(res <- quiet_short_fits(gmm_mi(x, y, n_bootstrap = 5, mc_samples = 2000, n_threads = 1)))
+  expect_mi_near(res, -0.5 * log(1 - cor(x, y)^2), slack = 0.05, max_se = 0.2)
+})
+
+test_that("mi_test() tells dependence from independence", {
+  skip_on_cran()
+  set.seed(1409)
+  x <- rnorm(300)
+  dep <- quiet_short_fits(gmm_mi(x, 0.5 * x + rnorm(300), n_bootstrap = 5, mc_samples = 2000, n_threads = 1))
+  t_dep <- quiet_short_fits(mi_test(dep, n_permutations = 19, mc_samples = 2000, n_threads = 1))
+  expect_s3_class(t_dep, "htest")
+  expect_equal(t_dep$p.value, 1 / 20)
+  expect_length(t_dep$null, 19)
+  ind <- quiet_short_fits(gmm_mi(x, rnorm(300), n_bootstrap = 5, mc_samples = 2000, n_threads = 1))
+  p <- vapply(1:3, function(i) {
+    set.seed(i)
+    quiet_short_fits(mi_test(ind, n_permutations = 19, mc_samples = 2000, n_threads = 1))$p.value
+  }, numeric(1))
+  expect_gt(max(p), 0.1)
+  # Categories and two categories.
+  f <- factor(sample(c("a", "b"), 300, replace = TRUE))
+  cat_res <- quiet_short_fits(gmm_mi(f, x + (f == "a"), n_bootstrap = 5, mc_samples = 2000, n_threads = 1))
+  expect_equal(quiet_short_fits(mi_test(cat_res, 9, 2000, n_threads = 1))$p.value, 0.1)
+  g <- factor(ifelse(runif(300) < 0.9, as.character(f), "c"))
+  disc <- gmm_mi(f, g, n_bootstrap = 5)
+  expect_equal(mi_test(disc, 9)$p.value, 0.1)
+  # Conditional MI cannot be tested by permutation.
+  cond <- quiet_short_fits(gmm_mi(x, x + rnorm(300), z = rnorm(300), n_bootstrap = 2, mc_samples = 500, n_threads = 1))
+  expect_input_error(mi_test(cond), "z")
+  expect_input_error(mi_test(list()), "object")
+  expect_input_error(mi_test(dep, n_permutations = 0), "n_permutations")
+})
+
+test_that("mi_matrix() tests each pair by permutation on request", {
+  set.seed(1410)
+  n <- 200
+  f <- data.frame(a = rnorm(n), b = factor(sample(c("u", "v"), n, replace = TRUE)))
+  z <- data.frame(z1 = f$a + rnorm(n, sd = 0.5), z2 = rnorm(n))
+  m <- quiet_short_fits(mi_matrix(z, f, n_bootstrap = 4, mc_samples = 1000, n_permutations = 9,
+                                  n_threads = 1))
+  expect_identical(dim(m$p_value), c(2L, 2L))
+  expect_equal(m$p_value["z1", "a"], 0.1)
+  expect_true(all(m$p_value >= 0.1 & m$p_value <= 1))
+  plain <- quiet_short_fits(mi_matrix(z, f, n_bootstrap = 2, mc_samples = 500, n_threads = 1))
+  expect_true(all(is.na(plain$p_value)))
+  expect_input_error(mi_matrix(z, f, n_permutations = -1), "n_permutations")
+})

@@ -39,7 +39,8 @@
 #'
 #' These are the defaults of every function that takes the settings:
 #' [gmm_select()] takes them for the settings it is not given, and
-#' [gmm_fit()] those of `selection = "reference"`.
+#' [gmm_fit()] the starts of the default rule (`init`, `n_inits`) and the
+#' other settings of `selection = "reference"`.
 #'
 #' @param init Start of every EM fit: one of the starts of [gmm_fit()], or
 #'   `"mixed"` (the first start from k-means responsibilities, the others from

@@ -11,22 +11,31 @@
 #' generator, so `set.seed()` reproduces the fit exactly, whatever the number
 #' of threads.
 #'
-#' `init`, `tol`, `reg_covar` and `max_iter`, when not given, take their
-#' values in `gmm_mi_control(selection = "reference")`, the defaults of the
-#' reference implementation of GMM-MI.
+#' `init` and `n_inits`, when not given, are the starts of [gmm_mi()]'s
+#' default rule (`gmm_mi_control()`): three starts, the first from k-means
+#' and the others from random responsibilities (`init = "mixed"`), the best
+#' kept. A start from random responsibilities alone gives every component
+#' almost the same parameters, a saddle that EM may leave only after many
+#' iterations or not at all; the k-means start separates them from the first
+#' step. `tol`, `reg_covar` and `max_iter`, when not given, take their values
+#' in `gmm_mi_control(selection = "reference")`, the defaults of the
+#' reference implementation of GMM-MI (with `reg_covar = 1e-15`, a fit with
+#' one component is the sample mean and covariance).
 #'
 #' @param x A numeric vector, matrix or data frame of numeric columns; rows are
 #'   observations.
 #' @param k Number of components, a whole number between 1 and `nrow(x)`.
-#' @param init How EM is started: `"random_responsibilities"` (one M-step on
-#'   random responsibilities, the default), `"kmeans_responsibilities"` (one
+#' @param init How EM is started: `"mixed"` (the default: the first start
+#'   from k-means responsibilities, the others from random ones),
+#'   `"random_responsibilities"` (one M-step on random responsibilities, the
+#'   reference's start), `"kmeans_responsibilities"` (one
 #'   M-step on k-means labels), `"kmeans"` (cluster fractions, centroids and
 #'   within-cluster covariances; the same start as the previous one),
 #'   `"randomized_kmeans"` (k-means centres perturbed by `init_scale` times a
 #'   draw from each cluster's covariance), `"random"` (random data points plus
 #'   noise, spherical covariances) or `"minmax"` (uniform means in the data's
 #'   bounding box, spherical covariances).
-#' @param n_inits Number of starts.
+#' @param n_inits Number of starts (default 3).
 #' @param tol EM stops when the mean per-sample log-likelihood changes by less
 #'   than `tol`.
 #' @param reg_covar Non-negative number added to the diagonal of every
@@ -68,7 +77,7 @@
 #' AIC(fit)
 #' head(predict(fit, x))
 #' @export
-gmm_fit <- function(x, k, init, n_inits = 1, tol, reg_covar, max_iter, weights = NULL,
+gmm_fit <- function(x, k, init, n_inits, tol, reg_covar, max_iter, weights = NULL,
                     init_scale = NULL, n_threads = NULL) {
   call <- match.call()
   env <- this_call()
@@ -79,11 +88,13 @@ gmm_fit <- function(x, k, init, n_inits = 1, tol, reg_covar, max_iter, weights =
   if (k > n) {
     gmmmi_abort("{.arg k} ({k}) must not exceed the number of rows of {.arg x} ({n}).", env)
   }
-  settings <- unclass(gmm_mi_control(selection = "reference"))[c("init", "tol", "reg_covar", "max_iter")]
+  # The starts of gmm_mi()'s rule; the EM settings of the reference's.
+  settings <- c(unclass(gmm_mi_control())[c("init", "n_inits")],
+                unclass(gmm_mi_control(selection = "reference"))[c("tol", "reg_covar", "max_iter")])
   given <- given_args(names(settings), environment())
   settings[names(given)] <- given
-  init <- check_choice(settings$init, init_types, "init", env)
-  n_inits <- check_whole(n_inits, "n_inits", env, min = 1, max = 10000)
+  init <- check_choice(settings$init, c(init_types, "mixed"), "init", env)
+  n_inits <- check_whole(settings$n_inits, "n_inits", env, min = 1, max = 10000)
   tol <- check_real(settings$tol, "tol", env, min = 0)
   reg_covar <- check_real(settings$reg_covar, "reg_covar", env, min = 0)
   max_iter <- check_whole(settings$max_iter, "max_iter", env, min = 1)

@@ -66,8 +66,32 @@
 #' categories, the plug-in MI of their contingency table is given, with a
 #' bootstrap over rows.
 #'
+#' The variables may be given as vectors, matrices or data frames (`x`, `y`,
+#' `z`), or as a formula with `data`: `gmm_mi(y ~ x, data = d)`,
+#' `gmm_mi(cbind(a, b) ~ c + d, data = d)` for vector-valued variables, and
+#' `gmm_mi(y ~ x | z, data = d)` for the conditional MI I(Y; X | Z). The
+#' variables are named after the expressions that give them (as
+#' [stats::cor.test()] and [stats::lm()] name theirs): `gmm_mi(Ozone, Temp)`
+#' prints "Ozone vs Temp"; the columns of a matrix or data frame keep their
+#' names.
+#'
+#' Rows with a missing value (`NA` or `NaN`) in any variable are dealt with
+#' by `na.action`, by default `getOption("na.action")` as in [stats::lm()]:
+#' [stats::na.omit()] (R's default) leaves them out, and `print()` says how
+#' many were; [stats::na.fail()] stops with an error. Infinite values are
+#' not missing and are refused.
+#'
+#' @section Progress:
+#' In an interactive session, a progress bar counts the bootstrap fits of a
+#' run that lasts more than a few seconds. It is not shown while knitr
+#' renders a document (`getOption("knitr.in.progress")`) nor in
+#' non-interactive sessions, and `options(gmmmi.progress = FALSE)` turns it
+#' off everywhere (`TRUE` shows it outside documents even when R is not
+#' interactive).
+#'
 #' @param x A numeric vector, matrix or data frame: the first variable (with
-#'   `y = NULL`, a matrix of exactly two columns whose MI is wanted).
+#'   `y = NULL`, a matrix or data frame of exactly two columns whose MI is
+#'   wanted). For the formula interface, a formula: see `formula`.
 #' @param y The second variable, with the same number of rows as `x`.
 #' @param z Optional conditioning variable: with it, the conditional MI
 #'   I(X; Y | Z) is estimated.
@@ -107,6 +131,14 @@
 #'   of components (continuous variables only).
 #' @param n_threads Number of threads (see [gmmmi-package]); the result does
 #'   not depend on it.
+#' @param na.action What to do with rows that have a missing value:
+#'   [stats::na.omit()] or [stats::na.exclude()] (leave them out),
+#'   [stats::na.fail()] (an error) or [stats::na.pass()] (keep them, for the
+#'   checks to refuse), or the name of one; by default
+#'   `getOption("na.action")`.
+#' @param ... For the formula method, the settings of the default method
+#'   (`n_bootstrap`, `mc_samples`, `units`, `prior`, `marginal`, `control`,
+#'   `n_threads`), by name; otherwise unused (an error when given).
 #' @return An object of class `"gmm_mi"`, a list with these fields, always
 #'   present and in this order (a field that does not apply to the `type` of
 #'   estimate is `NA` when it is a single value and `NULL` otherwise):
@@ -124,7 +156,8 @@
 #'   `selection` (a `"gmm_selection"`, or a list of one per category), `fit`
 #'   (the `"gmm"` fitted to all the data, in the data's units unless their
 #'   scale is extreme: see [gmm_fit()]; a list of one per category), `units`,
-#'   `n`, `n_bootstrap`, `variables` (the columns of x, y and z),
+#'   `n` (the rows used), `n_bootstrap`, `variables` (the names of the
+#'   columns of x, y and z),
 #'   `conditional`, `type` (`"continuous"`, `"categorical"` or `"discrete"`
 #'   for two categories), `n_retried` and `n_failed` (bootstrap fits that had
 #'   to be restarted, and that failed even so; failed ones are left out of
@@ -136,8 +169,9 @@
 #'   standard error `gain_se`, and the threshold `z`; otherwise `NULL`),
 #'   `category` (which of `"x"` and `"y"` is the category), `prior` (p(c), one
 #'   value per category), `labels` (the categories of the rows, rare ones
-#'   pooled), `data` (as
-#'   fitted, so transformed when the copula was used) and `call`.
+#'   pooled), `na_action` (the rows left out for missing values, marked as by
+#'   [stats::na.omit()], or `NULL`), `data` (as fitted, so transformed when
+#'   the copula was used) and `call`.
 #' @seealso [confint.gmm_mi()], [mi_test()], [plot.gmm_mi()], [gmm_mi_control()].
 #' @examples
 #' set.seed(1)
@@ -148,13 +182,47 @@
 #' res
 #' -0.5 * log(1 - 0.6^2)  # the true value
 #' confint(res)
+#'
+#' # a data frame, with a formula; incomplete rows are left out
+#' gmm_mi(Ozone ~ Temp, data = airquality, n_bootstrap = 10, mc_samples = 5000)
 #' @export
-gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
-                   units = c("nat", "bit"), prior = c("empirical", "uniform"),
-                   marginal = NULL,
-                   control = gmm_mi_control(), n_threads = NULL) {
+gmm_mi <- function(x, ...) {
+  # gmm_mi(Ozone, Temp, data = airquality): `data` is for formulas.
+  if ("data" %in% names(match.call(expand.dots = FALSE)$...)) {
+    env <- this_call()
+    tryCatch(force(x), error = function(e) {
+      gmmmi_abort(c("Could not evaluate {.arg x}: {conditionMessage(e)}",
+                    "i" = "{.arg data} belongs to the formula interface, e.g. {.code gmm_mi(y ~ x, data = d)}."),
+                  env)
+    })
+  }
+  UseMethod("gmm_mi")
+}
+
+#' @rdname gmm_mi
+#' @export
+gmm_mi.default <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
+                           units = c("nat", "bit"), prior = c("empirical", "uniform"),
+                           marginal = NULL,
+                           control = gmm_mi_control(), n_threads = NULL,
+                           na.action = getOption("na.action"), ...) {
   call <- match.call()
-  env <- this_call()
+  call <- as_generic_call(call, "gmm_mi")
+  env <- this_call()  # (forced here: see this_call())
+  env <- as_generic_call(env, "gmm_mi")
+  check_no_dots(list(...), env)
+  check_not_column_names(x, y, z, arg_label(substitute(x), "data"), env)
+  labels <- c(x = arg_label(substitute(x), "x"), y = arg_label(substitute(y), "y"),
+              z = arg_label(substitute(z), "z"))
+  mi_dispatch(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control, n_threads,
+              na.action, labels, call, env)
+}
+
+# The estimate, for either interface: checks the settings, leaves out rows
+# with missing values (na.action), names the sides, and dispatches on the
+# kinds of variables.
+mi_dispatch <- function(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
+                        n_threads, na.action, labels, call, env) {
   n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
   units <- check_choice(units, c("nat", "bit"), "units", env)
@@ -162,10 +230,27 @@ gmm_mi <- function(x, y = NULL, z = NULL, n_bootstrap = 50, mc_samples = 1e5,
   control <- check_control(control, env)
   marginal <- resolve_marginal(marginal, control, env)
   n_threads <- resolve_threads(n_threads, env)
-  if (!is_discrete(x) && !is_discrete(y)) {
-    return(mi_continuous(x, y, z, n_bootstrap, mc_samples, units, marginal, control, n_threads,
-                         call, env))
+  sides <- split_pair(list(x = x, y = y, z = z), labels, env)
+  rows <- drop_missing(sides$data, na.action, env)
+  named <- name_sides(rows$data, sides$labels)
+  x <- named$data$x
+  y <- named$data$y
+  z <- named$data$z
+  for (s in c("x", "y")) {
+    warn_numbers_as_labels(named$data[[s]], cli::format_inline("{.arg {s}} ({named$labels[[s]]})"))
   }
+  res <- if (!is_discrete(x) && !is_discrete(y)) {
+    mi_continuous(x, y, z, n_bootstrap, mc_samples, units, marginal, control, n_threads,
+                  call, env)
+  } else {
+    mi_with_category(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
+                     n_threads, call, env)
+  }
+  label_categories(res, named$labels, rows$omitted)
+}
+
+mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
+                             n_threads, call, env) {
   if (control$reselect) {
     gmmmi_abort("{.arg reselect} = TRUE in {.arg control} is not supported when {.arg x} or {.arg y} is a category.", env)
   }
@@ -186,7 +271,7 @@ new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, estimate
                        fit, units, n, n_bootstrap, variables, conditional, n_retried, n_failed,
                        bootstrap_k = NULL, reselect = FALSE, marginal = NA_character_,
                        marginal_choice = NULL, category = NA_character_, prior = NULL,
-                       labels = NULL, data, call) {
+                       labels = NULL, na_action = NULL, data, call) {
   structure(list(estimate = estimate, se = se, bootstrap = bootstrap, mc_se = mc_se,
                  full_data = full_data, estimate_uncorrected = estimate_uncorrected,
                  bias_correction = bias_correction, interval = interval, entropy_bound = entropy_bound,
@@ -195,7 +280,7 @@ new_gmm_mi <- function(type, estimate, se, bootstrap, mc_se, full_data, estimate
                  conditional = conditional, type = type, n_retried = n_retried,
                  n_failed = n_failed, bootstrap_k = bootstrap_k, reselect = reselect,
                  marginal = marginal, marginal_choice = marginal_choice, category = category,
-                 prior = prior, labels = labels, data = data, call = call),
+                 prior = prior, labels = labels, na_action = na_action, data = data, call = call),
             class = "gmm_mi")
 }
 

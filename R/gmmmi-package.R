@@ -13,8 +13,9 @@
 #' a seed taken from R's generator, so `set.seed()` reproduces them.
 #'
 #' Progress: in interactive sessions a progress bar counts the bootstrap fits
-#' of runs that last more than a few seconds; `options(gmmmi.progress = FALSE)`
-#' turns it off. Ctrl-C stops a run within a fraction of a second.
+#' of runs that last more than a few seconds, except while knitr renders a
+#' document; `options(gmmmi.progress = FALSE)` turns it off (see the section
+#' Progress of [gmm_mi()]). Ctrl-C stops a run within a fraction of a second.
 #'
 #' @references D. Piras, H. V. Peiris, A. Pontzen, L. Lucie-Smith, N. Guo and
 #'   B. Nord (2023). A robust estimator of mutual information for deep learning

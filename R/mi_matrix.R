@@ -35,6 +35,10 @@
 #'   independence by [mi_test()] with this many permutations (with at most
 #'   `1e4` Monte Carlo draws per fit), and `p_value` holds the p-values: a
 #'   small estimate whose p-value is large cannot be told from zero.
+#' @param na.action What to do with rows that have a missing value in any
+#'   column of `x` or `y`: as in [gmm_mi()], by default
+#'   `getOption("na.action")`, which leaves them out ([stats::na.omit()]);
+#'   every pair is then estimated on the same complete rows.
 #' @return An object of class `"mi_matrix"`: `estimate` and `se` (matrices with
 #'   a row per column of `x` and a column per column of `y`; with `y = NULL`
 #'   symmetric with an `NA` diagonal), `mc_se`, `bootstrap` (an array of the
@@ -46,8 +50,9 @@
 #'   for continuous ones), `full_data` (each pair's full-data MI, from which
 #'   the bias-corrected estimate and its interval are made), `entropy_bound`
 #'   (the entropy of a discrete side, `Inf` if none), `p_value` (with
-#'   `n_permutations > 0`, else `NA`), `units`, `n`, `n_bootstrap`,
-#'   `mc_samples`, `symmetric` and `call`.
+#'   `n_permutations > 0`, else `NA`), `units`, `n` (the rows used),
+#'   `n_bootstrap`, `mc_samples`, `symmetric`, `na_action` (the rows left out
+#'   for missing values, or `NULL`) and `call`.
 #' @seealso [mi_gap()] for a disentanglement summary, [plot.mi_matrix()].
 #' @examples
 #' set.seed(1)
@@ -62,13 +67,17 @@
 #' mi_gap(m)
 #' plot(m)
 #' @export
-mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_permutations = 0) {
+mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_permutations = 0,
+                      na.action = getOption("na.action")) {
   call <- match.call()
   env <- this_call()
   n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
   mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
   n_permutations <- check_whole(n_permutations, "n_permutations", env, min = 0, max = 1e6)
   settings <- mi_matrix_settings(list(...), env)
+  rows <- drop_missing(list(x = x, y = y), na.action, env)
+  x <- rows$data$x
+  y <- rows$data$y
 
   xcols <- as_columns(x, "x", env)
   symmetric <- is.null(y)
@@ -143,7 +152,8 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_pe
                  bias_correction = corrected, interval = settings$control$interval,
                  bootstrap = boot, type = type,
                  marginal = marginal, entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
-                 mc_samples = mc_samples, symmetric = symmetric, call = call),
+                 mc_samples = mc_samples, symmetric = symmetric, na_action = rows$omitted,
+                 call = call),
             class = "mi_matrix")
 }
 
@@ -162,7 +172,7 @@ mi_matrix_settings <- function(dots, env) {
                   "i" = "{.fn mi_matrix} passes only {.arg {allowed}} on to {.fn gmm_mi}."), env)
   }
   # A setting left out (or NULL) takes gmm_mi()'s default.
-  s <- formal_defaults(gmm_mi, c("units", "prior", "control"))
+  s <- formal_defaults(gmm_mi.default, c("units", "prior", "control"))
   given <- Filter(Negate(is.null), dots[intersect(names(dots), names(s))])
   s[names(given)] <- given
   units <- check_choice(s$units, c("nat", "bit"), "units", env)
@@ -213,6 +223,8 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutatio
         r
       }, gmmmi_error = function(e) e),
       warning = function(w) {
+        # (mi_matrix() has said it once per column)
+        if (inherits(w, "gmmmi_warning_numeric_labels")) invokeRestart("muffleWarning")
         warnings[[length(warnings) + 1]] <<- list(message = conditionMessage(w),
                                                   class = setdiff(class(w), c("rlang_warning", "warning", "condition")))
         invokeRestart("muffleWarning")
@@ -273,6 +285,7 @@ as_columns <- function(x, arg, call) {
     col <- cols[[j]]
     name <- names(cols)[j]
     if (is.factor(col) || is.character(col) || is.logical(col)) {
+      warn_numbers_as_labels(col, cli::format_inline("Column {.field {name}} of {.arg {arg}}"))
       if (anyNA(col)) {
         gmmmi_abort("Column {.field {name}} of {.arg {arg}} has {sum(is.na(col))} missing label{?s}.", call)
       }
@@ -307,9 +320,9 @@ column_entropies <- function(cols, units) {
 #' @export
 print.mi_matrix <- function(x, digits = 3, ...) {
   n_pairs <- if (x$symmetric) nrow(x$estimate) * (nrow(x$estimate) - 1) / 2 else length(x$estimate)
-  cat(sprintf("Mutual information (%s), %s; n = %d; %d bootstrap fit%s per pair\n",
+  cat(sprintf("Mutual information (%s), %s; n = %d%s; %d bootstrap fit%s per pair\n",
               x$units, if (x$symmetric) "every pair of columns of x" else "rows: x, columns: y",
-              x$n, x$n_bootstrap, if (x$n_bootstrap == 1) "" else "s"))
+              x$n, describe_omitted(x$na_action), x$n_bootstrap, if (x$n_bootstrap == 1) "" else "s"))
   print(format_cells(x$estimate, x$se, digits), quote = FALSE, right = TRUE)
   ent <- c(x$entropy$rows, if (!x$symmetric) x$entropy$cols)
   ent <- ent[!is.na(ent) & !duplicated(names(ent))]
@@ -321,26 +334,14 @@ print.mi_matrix <- function(x, digits = 3, ...) {
   invisible(x)
 }
 
-# "estimate +/- se" for each cell, blank where there is no estimate.
+# "estimate +/- se" for each cell, blank where there is no estimate; the se
+# with two significant digits ("0.0021", not "0.00").
 format_cells <- function(estimate, se, digits, sep = " ") {
   txt <- formatC(estimate, digits = digits, format = "f")
   with_se <- !is.na(se)
-  txt[with_se] <- paste0(txt[with_se], sep, pm_symbol(), " ", formatC(se[with_se], digits = digits, format = "f"))
+  txt[with_se] <- paste0(txt[with_se], sep, pm_symbol(), " ", formatC(signif(se[with_se], 2), digits = 2, format = "fg"))
   txt[is.na(estimate)] <- ""
   matrix(txt, nrow(estimate), dimnames = dimnames(estimate))
-}
-
-#' @export
-as.data.frame.mi_matrix <- function(x, row.names = NULL, optional = FALSE, ...) {
-  idx <- which(!is.na(x$estimate) | !is.na(x$type), arr.ind = TRUE)
-  idx <- idx[order(idx[, 1], idx[, 2]), , drop = FALSE]
-  rn <- rownames(x$estimate)
-  cn <- colnames(x$estimate)
-  data.frame(row = factor(rn[idx[, 1]], levels = unique(rn)),
-             col = factor(cn[idx[, 2]], levels = unique(cn)),
-             estimate = x$estimate[idx], se = x$se[idx], mc_se = x$mc_se[idx],
-             type = x$type[idx], units = rep(x$units, nrow(idx)),
-             row.names = row.names, stringsAsFactors = FALSE)
 }
 
 #' Plot a matrix of mutual information
@@ -556,7 +557,7 @@ summary.mi_matrix <- function(object, factors = c("columns", "rows"), ...) {
   factors <- check_choice(factors, c("columns", "rows"), "factors", env)
   gap <- mi_gap(object, factors)
   df <- as.data.frame(object)
-  largest <- df[which.max(df$estimate), c("row", "col", "estimate", "se")]
+  largest <- df[which.max(df$estimate), c("x", "y", "estimate", "std.error")]
   rownames(largest) <- NULL
   structure(list(gap = gap, mean_gap = attr(gap, "mean_gap"), largest = largest,
                  units = object$units, n = object$n, n_bootstrap = object$n_bootstrap,
@@ -568,9 +569,9 @@ summary.mi_matrix <- function(object, factors = c("columns", "rows"), ...) {
 print.summary.mi_matrix <- function(x, digits = 3, ...) {
   cat(sprintf("Mutual information matrix: %d x %d, n = %d, %d bootstrap fits per pair\n",
               x$dim[1], x$dim[2], x$n, x$n_bootstrap))
-  cat(sprintf("Largest: %s ~ %s, %s %s %s %s\n\n", x$largest$row, x$largest$col,
+  cat(sprintf("Largest: %s ~ %s, %s %s %s %s\n\n", x$largest$x, x$largest$y,
               formatC(x$largest$estimate, digits = digits, format = "f"), pm_symbol(),
-              formatC(x$largest$se, digits = digits, format = "f"), x$units))
+              formatC(x$largest$std.error, digits = digits, format = "f"), x$units))
   print(x$gap, digits = digits)
   invisible(x)
 }

@@ -95,47 +95,89 @@ pmi_block <- function(v, names, arg, call) {
 #' @param what `"distribution"`: a histogram of the PMI over the rows, with
 #'   its mean (about the MI) marked; `"map"`: the rows drawn in the plane of
 #'   one x and one y column, coloured from blue (negative PMI) to red
-#'   (positive).
+#'   (positive), with a colour key.
 #' @param breaks,col Histogram breaks and colour (`"distribution"`), or
 #'   colour palette (`"map"`).
-#' @param ... Passed to [graphics::hist()] or [graphics::plot()].
+#' @param ... Passed to [graphics::hist()] or [graphics::plot()]; they
+#'   override the defaults (e.g. `main`, `xlab`).
 #' @export
 plot_pmi <- function(object, x = NULL, y = NULL, what = c("distribution", "map"), breaks = 50,
                      col = NULL, ...) {
   env <- this_call()
   what <- check_choice(what, c("distribution", "map"), "what", env)
   check_pmi_object(object, env)
-  v <- pmi(object, x, y)
-  units <- object$units
-  if (what == "distribution") {
-    graphics::hist(v, breaks = breaks, col = if (is.null(col)) "grey85" else col, border = "white",
-                   main = "PMI distribution", xlab = sprintf("PMI (%s)", units), ...)
-    graphics::abline(v = 0, lty = 2, col = "grey40")
-    graphics::abline(v = mean(v), lwd = 2, col = "firebrick")
-    graphics::abline(v = object$estimate, lwd = 2, lty = 3)
-    est <- formatC(object$estimate, digits = 3, format = "f")
-    if (!is.na(object$se)) est <- paste(est, pm_symbol(), formatC(object$se, digits = 3, format = "f"))
-    graphics::legend("topleft", bty = "n", lwd = 2, lty = c(1, 3), col = c("firebrick", "black"), cex = 0.8,
-                     legend = c(sprintf("mean PMI %s", formatC(mean(v), digits = 3, format = "f")),
-                                sprintf("MI %s", est)))
-    return(invisible(v))
-  }
   vars <- object$variables
-  if (length(vars$x) != 1 || length(vars$y) != 1) {
+  if (what == "map" && (length(vars$x) != 1 || length(vars$y) != 1)) {
     gmmmi_abort(c("{.arg what} = {.val map} draws one x column against one y column only.",
                   "x" = "{.arg object} has {length(vars$x)} x and {length(vars$y)} y column{?s}."), env)
   }
-  if (is.null(x)) {
-    x <- object$data[, vars$x]
-    y <- object$data[, vars$y]
+  v <- pmi(object, x, y)
+  if (what == "distribution") {
+    pmi_histogram(object, v, breaks, col, ...)
+  } else {
+    if (is.null(x)) {
+      x <- object$data[, vars$x]
+      y <- object$data[, vars$y]
+    }
+    pmi_map(object, v, as.numeric(unlist(x)), as.numeric(unlist(y)), col, ...)
   }
+  invisible(v)
+}
+
+pmi_histogram <- function(object, v, breaks, col, ...) {
+  h <- graphics::hist(v, breaks = breaks, plot = FALSE)
+  # The axis runs over whole ticks beyond the outer bars, so that none is cut.
+  ticks <- pretty(range(h$breaks))
+  args <- utils::modifyList(list(col = if (is.null(col)) "grey85" else col, border = "white",
+                                 main = sprintf("PMI distribution: %s", describe_variables(object$variables)),
+                                 xlab = sprintf("PMI (%s)", object$units), xlim = range(ticks)),
+                                 list(...))
+  own_axes <- is.null(args$axes)
+  do.call(graphics::plot, c(list(h), args, if (own_axes) list(axes = FALSE)))
+  if (own_axes) {
+    graphics::axis(1, at = pretty(args$xlim))
+    graphics::axis(2)
+  }
+  graphics::abline(v = 0, lty = 2, col = "grey40")
+  graphics::abline(v = mean(v), lwd = 2, col = "firebrick")
+  graphics::abline(v = object$estimate, lwd = 2, lty = 3)
+  est <- formatC(object$estimate, digits = 3, format = "f")
+  if (!is.na(object$se)) est <- paste(est, pm_symbol(), formatC(object$se, digits = 3, format = "f"))
+  graphics::legend("topleft", bty = "n", lwd = 2, lty = c(1, 3), col = c("firebrick", "black"), cex = 0.8,
+                   legend = c(sprintf("mean PMI %s", formatC(mean(v), digits = 3, format = "f")),
+                              sprintf("MI %s", est)))
+}
+
+pmi_map <- function(object, v, x, y, col, ...) {
+  vars <- object$variables
   pal <- if (is.null(col)) grDevices::hcl.colors(101, "Blue-Red 3") else col
   # A few extreme values would wash out the rest: the scale ends at the 98th
   # percentile of |PMI|, and beyond it colours saturate.
   lim <- max(stats::quantile(abs(v), 0.98, names = FALSE), .Machine$double.eps)
   idx <- 1 + round((length(pal) - 1) * (pmin(pmax(v, -lim), lim) + lim) / (2 * lim))
   ord <- order(abs(v))  # strongest values on top
-  graphics::plot(as.numeric(unlist(x))[ord], as.numeric(unlist(y))[ord], col = pal[idx[ord]], pch = 20,
-                 xlab = vars$x, ylab = vars$y, main = sprintf("PMI map (%s)", units), ...)
-  invisible(v)
+  # Room on the right for the colour key.
+  op <- graphics::par(mar = pmax(graphics::par("mar"), c(0, 0, 0, 5.5)))
+  on.exit(graphics::par(op))
+  args <- utils::modifyList(list(xlab = axis_label(vars$x, object$marginal),
+                                 ylab = axis_label(vars$y, object$marginal),
+                                 main = sprintf("PMI map: %s", describe_variables(vars)),
+                                 pch = 20), list(...))
+  do.call(graphics::plot, c(list(x = x[ord], y = y[ord], col = pal[idx[ord]]), args))
+  pmi_key(pal, lim, object$units)
+}
+
+# A vertical colour key in the right margin, from -lim to lim.
+pmi_key <- function(pal, lim, units) {
+  usr <- graphics::par("usr")
+  width <- graphics::grconvertX(1, "lines", "user") - graphics::grconvertX(0, "lines", "user")
+  x0 <- usr[2] + 1.2 * width
+  steps <- seq(usr[3], usr[4], length.out = length(pal) + 1)
+  graphics::rect(x0, utils::head(steps, -1), x0 + width, steps[-1], col = pal, border = NA, xpd = NA)
+  graphics::rect(x0, usr[3], x0 + width, usr[4], border = "grey40", xpd = NA)
+  at <- pretty(c(-lim, lim), n = 4)
+  at <- at[abs(at) <= lim]
+  pos <- usr[3] + (at + lim) / (2 * lim) * (usr[4] - usr[3])
+  graphics::text(x0 + 1.3 * width, pos, format(at), adj = 0, cex = 0.7, xpd = NA)
+  graphics::text(x0 + 0.5 * width, usr[4], sprintf("PMI (%s)", units), pos = 3, cex = 0.7, xpd = NA)
 }

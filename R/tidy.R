@@ -1,31 +1,35 @@
 #' Tidy summaries of mutual information estimates
 #'
 #' Methods for the `tidy()` and `glance()` generics of the generics package
-#' (re-exported by broom), so that estimates drop into data-frame workflows:
-#' `tidy()` gives one row per estimate, `glance()` one row per object. They are
-#' registered when generics (or broom) is loaded; gmmmi does not need either.
+#' (re-exported by gmmmi and by broom), so that estimates drop into
+#' data-frame workflows: `tidy()` gives one row per estimate, `glance()` one
+#' row per object. `as.data.frame()` gives the same as `tidy()`.
 #'
 #' Column names follow broom's conventions: `std.error` is the bootstrap
-#' standard error, and `conf.low` and `conf.high` are bootstrap percentiles
-#' (as [confint.gmm_mi()]), `NA` with fewer than two bootstrap values.
+#' standard error, and `conf.low` and `conf.high` the bootstrap interval of
+#' [confint.gmm_mi()] (`NA` with fewer than two bootstrap values). `x`, `y`
+#' and `z` name the variables, the columns of a side joined by ", ".
 #'
 #' @param x A `"gmm_mi"` or `"mi_matrix"` object.
-#' @param conf.int Whether to add the percentile interval (`conf.low`,
-#'   `conf.high`).
+#' @param conf.int Whether to add the interval (`conf.low`, `conf.high`).
 #' @param conf.level Its confidence level.
+#' @param row.names,optional For `as.data.frame()`: row names of the result
+#'   (`NULL` for the default), and unused.
 #' @param ... Unused.
 #' @return A data frame.
 #'
 #'   `tidy()` of a `"gmm_mi"`: one row with `term` (`"MI"` or `"CMI"` for a
-#'   conditional MI), `estimate`, `std.error`, `conf.low`, `conf.high`,
+#'   conditional MI), `x`, `y` and `z` (the variables; `z` is `NA` unless the
+#'   MI is conditional), `estimate`, `std.error`, `conf.low`, `conf.high`,
 #'   `mc.se` (the Monte Carlo error), `units`, `n`, `n_components` (for a
 #'   category, the total over the per-category mixtures; `NA` for two
 #'   categories) and `n_bootstrap`.
 #'
-#'   `tidy()` of a `"mi_matrix"`: one row per pair, `row` and `col` (with
-#'   `y = NULL`, each unordered pair once, `row` before `col` in the column
-#'   order), then `estimate`, `std.error`, `conf.low`, `conf.high`, `mc.se`,
-#'   `type` and `units`; pairs with no estimate are left out.
+#'   `tidy()` of a `"mi_matrix"`: one row per pair, `x` and `y` (a column of
+#'   `x` and one of `y`; with `y = NULL`, each unordered pair of columns of
+#'   `x` once, in their order), then `estimate`, `std.error`, `conf.low`,
+#'   `conf.high`, `mc.se`, `type` and `units`; pairs with no estimate are
+#'   left out.
 #'
 #'   `glance()` of a `"gmm_mi"`: one row with `estimate`, `std.error`,
 #'   `units`, `type`, `conditional`, `nobs`, `n_components`, `n_bootstrap`,
@@ -45,17 +49,18 @@
 #' x <- rnorm(500)
 #' y <- x + rnorm(500)
 #' res <- gmm_mi(x, y, n_bootstrap = 10, mc_samples = 5000, n_threads = 1)
-#' if (requireNamespace("generics", quietly = TRUE)) {
-#'   generics::tidy(res)
-#'   generics::glance(res)
-#' }
+#' tidy(res)
+#' glance(res)
+#' as.data.frame(res)
 #' @name tidy.gmm_mi
-#' @exportS3Method generics::tidy
+#' @export
 tidy.gmm_mi <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   env <- this_call()
   conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
   ci <- result_interval(x, conf.level)
+  side <- function(v) if (is.null(v)) NA_character_ else paste(v, collapse = ", ")
   out <- data.frame(term = if (x$conditional) "CMI" else "MI",
+                    x = side(x$variables$x), y = side(x$variables$y), z = side(x$variables$z),
                     estimate = x$estimate, std.error = x$se,
                     conf.low = ci[1], conf.high = ci[2], mc.se = x$mc_se, units = x$units,
                     n = x$n, n_components = total_components(x), n_bootstrap = x$n_bootstrap,
@@ -65,7 +70,15 @@ tidy.gmm_mi <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
 }
 
 #' @rdname tidy.gmm_mi
-#' @exportS3Method generics::glance
+#' @export
+as.data.frame.gmm_mi <- function(x, row.names = NULL, optional = FALSE, conf.level = 0.95, ...) {
+  out <- tidy.gmm_mi(x, conf.level = conf.level)
+  if (!is.null(row.names)) rownames(out) <- row.names
+  out
+}
+
+#' @rdname tidy.gmm_mi
+#' @export
 glance.gmm_mi <- function(x, ...) {
   ll <- if (x$type == "continuous") stats::logLik(x$fit) else NULL
   data.frame(estimate = x$estimate, std.error = x$se, units = x$units, type = x$type,
@@ -79,7 +92,7 @@ glance.gmm_mi <- function(x, ...) {
 }
 
 #' @rdname tidy.gmm_mi
-#' @exportS3Method generics::tidy
+#' @export
 tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   env <- this_call()
   conf.level <- check_real(conf.level, "conf.level", env, min = 0, min_inclusive = FALSE, max = 1)
@@ -95,7 +108,7 @@ tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
   }
   rn <- rownames(x$estimate)
   cn <- colnames(x$estimate)
-  out <- data.frame(row = rn[idx[, 1]], col = cn[idx[, 2]],
+  out <- data.frame(x = rn[idx[, 1]], y = cn[idx[, 2]],
                     estimate = x$estimate[idx], std.error = x$se[idx],
                     conf.low = ci[, 1], conf.high = ci[, 2], mc.se = x$mc_se[idx],
                     type = x$type[idx], units = rep(x$units, nrow(idx)),
@@ -105,7 +118,15 @@ tidy.mi_matrix <- function(x, conf.int = TRUE, conf.level = 0.95, ...) {
 }
 
 #' @rdname tidy.gmm_mi
-#' @exportS3Method generics::glance
+#' @export
+as.data.frame.mi_matrix <- function(x, row.names = NULL, optional = FALSE, conf.level = 0.95, ...) {
+  out <- tidy.mi_matrix(x, conf.level = conf.level)
+  if (!is.null(row.names)) rownames(out) <- row.names
+  out
+}
+
+#' @rdname tidy.gmm_mi
+#' @export
 glance.mi_matrix <- function(x, ...) {
   idx <- matrix_pairs(x)
   mig <- tryCatch(attr(mi_gap(x), "mean_gap"), gmmmi_error = function(e) NA_real_)
@@ -131,3 +152,11 @@ matrix_pairs <- function(x) {
   idx <- idx[order(idx[, 1], idx[, 2]), , drop = FALSE]
   unname(idx)
 }
+
+#' @importFrom generics tidy
+#' @export
+generics::tidy
+
+#' @importFrom generics glance
+#' @export
+generics::glance

@@ -157,10 +157,10 @@ default_threads <- function() {
   if (is.na(n) || n < 1) 1L else as.integer(n)
 }
 
-# A cli progress bar fed from the C++ monitor; NULL outside interactive use
-# or when options(gmmmi.progress = FALSE).
+# A cli progress bar fed from the C++ monitor; NULL when show_progress() says
+# no.
 progress_callback <- function(label, envir) {
-  if (!isTRUE(getOption("gmmmi.progress", interactive()))) return(NULL)
+  if (!show_progress()) return(NULL)
   bar <- NULL
   function(done, total) {
     if (is.null(bar)) {
@@ -168,6 +168,14 @@ progress_callback <- function(label, envir) {
     }
     cli::cli_progress_update(id = bar, set = done, total = total, .envir = envir)
   }
+}
+
+# Progress bars: never while knitr renders a document (they would land in
+# it); otherwise options(gmmmi.progress) when set, else only in interactive
+# sessions.
+show_progress <- function(interactive = base::interactive()) {
+  if (isTRUE(getOption("knitr.in.progress"))) return(FALSE)
+  isTRUE(getOption("gmmmi.progress", interactive))
 }
 
 pm_symbol <- function() {

@@ -1,7 +1,7 @@
 # Shared by tools/install.R and tools/test.R: installs, from CRAN, the packages
-# that DESCRIPTION names in `fields` and that are missing, into the first
-# writable library. Returns that library's path.
-install_missing_deps <- function(fields) {
+# that DESCRIPTION names in `fields` (and those in `extra`) that are missing,
+# into the first writable library. Returns that library's path.
+install_missing_deps <- function(fields, extra = character(0)) {
   if (!file.exists("DESCRIPTION") || read.dcf("DESCRIPTION", "Package")[1, 1] != "gmmmi") {
     stop("run this script from the root of the gmmmi source tree", call. = FALSE)
   }
@@ -17,7 +17,7 @@ install_missing_deps <- function(fields) {
   }
   deps <- read.dcf("DESCRIPTION", fields)
   deps <- unlist(strsplit(deps[!is.na(deps)], ","))
-  deps <- trimws(sub("\\(.*", "", deps))
+  deps <- c(trimws(sub("\\(.*", "", deps)), extra)
   base <- rownames(installed.packages(priority = "base"))
   needed <- unique(setdiff(deps[nzchar(deps)], base))
   missing <- needed[!vapply(needed, requireNamespace, logical(1), quietly = TRUE)]
@@ -25,16 +25,49 @@ install_missing_deps <- function(fields) {
   lib
 }
 
-# Installs gmmmi from a copy of this tree into `lib`, so that object files
-# never land in the tree (nor stale ones from an earlier build get reused).
-install_from_copy <- function(lib) {
+# A copy of this tree, without what the package does not need, so that
+# object files never land in the tree (nor stale ones from an earlier build
+# get reused).
+copy_tree <- function() {
   src <- tempfile("gmmmi-src")
   dir.create(src)
   files <- setdiff(list.files(".", all.files = TRUE, no.. = TRUE), c(".git", "bench", "tools"))
   file.copy(files, src, recursive = TRUE)
   unlink(file.path(src, "src", c("*.o", "*.so", "*.dll")))
-  status <- system2(file.path(R.home("bin"), "R"),
-                    c("CMD", "INSTALL", "--no-test-load", paste0("--library=", shQuote(lib)), shQuote(src)))
-  if (status != 0) stop("R CMD INSTALL failed", call. = FALSE)
+  src
+}
+
+r_cmd <- function(...) {
+  status <- system2(file.path(R.home("bin"), "R"), c("CMD", ...))
+  if (status != 0) stop("R CMD ", ..1, " failed", call. = FALSE)
+}
+
+# Installs gmmmi from a copy of this tree into `lib` (without vignettes).
+install_from_copy <- function(lib) {
+  r_cmd("INSTALL", "--no-test-load", paste0("--library=", shQuote(lib)), shQuote(copy_tree()))
+  invisible(lib)
+}
+
+# Builds a tarball from a copy of this tree with R CMD build, which builds the
+# vignettes, and installs it into `lib`; without pandoc (which the vignettes
+# need), installs the copy without them.
+install_built <- function(lib) {
+  if (!rmarkdown::pandoc_available()) {
+    message("pandoc is not installed: gmmmi is installed without its vignettes.")
+    return(install_from_copy(lib))
+  }
+  # The build loads gmmmi's dependencies from the same libraries as this session.
+  Sys.setenv(R_LIBS = paste(.libPaths(), collapse = .Platform$path.sep))
+  if (!nzchar(Sys.getenv("MAKEFLAGS"))) {
+    Sys.setenv(MAKEFLAGS = paste0("-j", max(1, min(4, parallel::detectCores(), na.rm = TRUE))))
+  }
+  src <- copy_tree()
+  out <- tempfile("gmmmi-build")
+  dir.create(out)
+  old <- setwd(out)
+  on.exit(setwd(old), add = TRUE)
+  r_cmd("build", "--no-manual", shQuote(src))
+  tarball <- list.files(out, "^gmmmi_.*[.]tar[.]gz$", full.names = TRUE)
+  r_cmd("INSTALL", "--no-test-load", paste0("--library=", shQuote(lib)), shQuote(tarball))
   invisible(lib)
 }

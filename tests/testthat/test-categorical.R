@@ -113,7 +113,7 @@ test_that("a single category or a category with too few rows is an input error",
   cnd <- expect_input_error(gmm_mi(labels, y, n_bootstrap = 2), "x")
   expect_match(conditionMessage(cnd), "Too few rows")
   expect_match(conditionMessage(cnd), "\"b\"")
-  expect_input_error(gmm_mi(y, c(labels[-1], NA), n_bootstrap = 2), "y")
+  expect_input_error(gmm_mi(y, c(labels[-1], NA), n_bootstrap = 2, na.action = na.fail), "y")
   expect_input_error(gmm_mi(labels, y[-1], n_bootstrap = 2), "x")
   expect_snapshot(gmm_mi(labels, y, n_bootstrap = 2), error = TRUE)
 })

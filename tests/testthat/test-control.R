@@ -40,8 +40,8 @@ test_that("defaults are those of the reference implementation", {
   expect_identical(ctl$patience, 1L)
   expect_null(ctl$fixed_components)
   expect_identical(ctl$min_iter, 0L)
-  expect_identical(formals(gmm_mi)$n_bootstrap, 50)
-  expect_identical(formals(gmm_mi)$mc_samples, 1e5)
+  expect_identical(formals(gmmmi:::gmm_mi.default)$n_bootstrap, 50)
+  expect_identical(formals(gmmmi:::gmm_mi.default)$mc_samples, 1e5)
 })
 
 test_that("gmm_select() and gmm_fit() take their defaults from gmm_mi_control()", {
@@ -55,16 +55,17 @@ test_that("gmm_select() and gmm_fit() take their defaults from gmm_mi_control()"
   expect_identical(gmm_select(x, 2, "bic", 3, 2, 1e-4, 2, 1, tol = 1e-4, n_threads = 1)$control,
                    gmm_mi_control(max_components = 2, criterion = "bic", n_folds = 3, n_inits = 2,
                                   threshold = 1e-4, patience = 2, fixed_components = 1, tol = 1e-4))
-  # gmm_fit()'s are the reference rule's.
+  # gmm_fit()'s starts are the default rule's, its EM settings the reference rule's.
+  ctl <- gmm_mi_control()
   ref <- gmm_mi_control(selection = "reference")
   set.seed(94)
   a <- gmm_fit(x, k = 2)
   set.seed(94)
-  b <- gmm_fit(x, k = 2, init = ref$init, tol = ref$tol, reg_covar = ref$reg_covar,
-               max_iter = ref$max_iter)
+  b <- gmm_fit(x, k = 2, init = ctl$init, n_inits = ctl$n_inits, tol = ref$tol,
+               reg_covar = ref$reg_covar, max_iter = ref$max_iter)
   expect_identical(a[c("weights", "means", "covariances", "loglik", "init")],
                    b[c("weights", "means", "covariances", "loglik", "init")])
-  expect_identical(a$init, "random_responsibilities")
+  expect_identical(a$init, "mixed")
 })
 
 test_that("a hand-edited control list is validated as gmm_mi_control() validates it", {

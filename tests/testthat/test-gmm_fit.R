@@ -51,6 +51,38 @@ test_that("the final log-likelihood is not below mclust's on 5 datasets", {
   }
 })
 
+test_that("the default start reaches mclust's VVV log-likelihood, where random responsibilities stall", {
+  skip_if_not_installed("mclust")
+  # Mixtures of random full covariances, d = 2 or 3, K = 3 to 5; the first is
+  # the trap of issue 15: N = 20000, where one start from random
+  # responsibilities stops at a saddle far below the maximum.
+  rand_cov <- function(d) {
+    a <- matrix(rnorm(d * d), d)
+    crossprod(a) / d + diag(0.2, d)
+  }
+  settings <- list(c(seed = 502, d = 2, k = 3, n = 20000), c(seed = 504, d = 2, k = 4, n = 3000),
+                   c(seed = 507, d = 2, k = 5, n = 2000), c(seed = 508, d = 3, k = 4, n = 1500))
+  for (s in settings) {
+    set.seed(s[["seed"]])
+    d <- s[["d"]]
+    k <- s[["k"]]
+    mu <- matrix(rnorm(k * d, sd = 2), k)
+    S <- replicate(k, rand_cov(d), simplify = FALSE)
+    w <- runif(k, 0.5, 1)
+    x <- rmix_gauss(s[["n"]], w / sum(w), mu, S)
+    ref <- mclust_loglik(x, k)
+    fit <- gmm_fit(x, k, n_threads = 1)
+    expect_identical(fit$init, "mixed")
+    expect_gte(fit$loglik, ref - 1e-6 * abs(ref),
+               label = sprintf("seed %d: gmm_fit()'s loglik", s[["seed"]]))
+    if (s[["seed"]] == 502) {
+      stalled <- suppressWarnings(gmm_fit(x, k, init = "random_responsibilities", n_inits = 1,
+                                          n_threads = 1))
+      expect_lt(stalled$loglik, ref - 1000)
+    }
+  }
+})
+
 test_that("K = 1 gives the sample mean and the 1/N covariance", {
   set.seed(3)
   x <- matrix(rnorm(600), ncol = 3) %*% matrix(c(2, 0.5, 0, 0, 1, 0.3, 0, 0, 0.5), 3) + 1
@@ -160,9 +192,9 @@ test_that("set.seed() reproduces a fit exactly, whatever the number of threads",
   }
   # A different seed gives different starts (the fit is really random).
   set.seed(79)
-  d <- suppressWarnings(gmm_fit(x, k = 3, n_threads = 1, tol = 1))
+  d <- suppressWarnings(gmm_fit(x, k = 3, init = "random_responsibilities", n_threads = 1, tol = 1))
   set.seed(80)
-  e <- suppressWarnings(gmm_fit(x, k = 3, n_threads = 1, tol = 1))
+  e <- suppressWarnings(gmm_fit(x, k = 3, init = "random_responsibilities", n_threads = 1, tol = 1))
   expect_false(identical(d$means, e$means))
 })
 

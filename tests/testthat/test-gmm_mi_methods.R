@@ -35,15 +35,16 @@ test_that("confint(), as.data.frame(), summary() and print() describe the estima
   expect_error(confint(res, level = 1.5), class = "gmmmi_error_input")
   expect_error(confint(res, level = 0), class = "gmmmi_error_input")
 
+  # as.data.frame() is tidy(), with broom's names.
   df <- as.data.frame(res)
   expect_s3_class(df, "data.frame")
   expect_identical(nrow(df), 1L)
-  expect_true(all(c("estimate", "se", "conf_low", "conf_high", "mc_se", "units", "n_components",
-                    "n_bootstrap", "n") %in% names(df)))
+  expect_identical(df, tidy(res))
   expect_equal(df$estimate, res$estimate)
-  expect_equal(df$se, res$se)
-  expect_equal(c(df$conf_low, df$conf_high), as.numeric(ci))
+  expect_equal(df$std.error, res$se)
+  expect_equal(c(df$conf.low, df$conf.high), as.numeric(ci))
   expect_identical(df$units, "nat")
+  expect_equal(as.data.frame(res, conf.level = 0.5)$conf.low, ci50[1])
 
   s <- summary(res)
   expect_s3_class(s, "summary.gmm_mi")
@@ -104,4 +105,73 @@ test_that("plot() draws the bootstrap values and the fit, and refuses what it ca
   cnd <- expect_error(plot(wide, "fit"), class = "gmmmi_error_input")
   expect_true(deparse(conditionCall(cnd)[[1]]) %in% c("plot", "plot.gmm_mi"),
               label = sprintf("the call of the error (%s)", deparse(conditionCall(cnd))))
+})
+
+test_that("the plots are titled, name their axes, hold their ellipses and draw without warnings", {
+  res <- named_pair_fit(35, n_bootstrap = 3, marginal = "none")
+  Ozone <- res$data[, "Ozone"]
+  Temp <- res$data[, "Temp"]
+  plot_device()
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_no_warning(plot(res, "fit"))
+  expect_true(all(c("Ozone vs Temp: 1-component mixture", "Ozone", "Temp") %in% plot_titles()))
+  # Every ellipse lies inside the plotting region.
+  usr <- graphics::par("usr")
+  ell <- do.call(rbind, fit_ellipses(res$fit, c("Ozone", "Temp")))
+  expect_true(all(ell[, 1] >= usr[1] & ell[, 1] <= usr[2] & ell[, 2] >= usr[3] & ell[, 2] <= usr[4]))
+  # Arguments override the defaults, without a clash.
+  expect_no_warning(plot(res, "fit", main = "mine", xlab = "a", xlim = c(-6, 6)))
+  expect_true(all(c("mine", "a") %in% plot_titles()))
+  expect_no_warning(plot(res))
+  expect_true("Bootstrap MI: Ozone vs Temp" %in% plot_titles())
+  expect_no_warning(plot(res, "bootstrap", main = "mine", breaks = 3))
+  # A copula fit is drawn in normal scores, and says so.
+  cop <- quiet_short_fits(gmm_mi(Ozone, exp(Temp), n_bootstrap = 2, mc_samples = 1000, n_threads = 1,
+                                 marginal = "gaussian_copula"))
+  expect_no_warning(plot(cop, "fit"))
+  expect_true(all(c("Ozone (normal score)", "exp(Temp) (normal score)") %in% plot_titles()))
+})
+
+test_that("plot() refuses what it cannot draw, naming the argument and the reason", {
+  set.seed(36)
+  n <- 200
+  g <- factor(sample(c("a", "b"), n, replace = TRUE))
+  y <- as.numeric(g) + rnorm(n)
+  cat_res <- quiet_short_fits(gmm_mi(g, y, n_bootstrap = 2, mc_samples = 500, n_threads = 1))
+  expect_input_error(plot(cat_res, "fits"), "what")
+  cnd <- expect_error(plot(cat_res, "fit"), class = "gmmmi_error_input")
+  expect_match(conditionMessage(cnd), "It is the MI of a category (g)", fixed = TRUE)
+  expect_snapshot(error = TRUE, {
+    plot(cat_res, "fits")
+    plot(cat_res, "fit")
+  })
+})
+
+test_that("summary() says whether the copula was kept", {
+  set.seed(37)
+  d <- r_gaussian_pair(300, 0.6)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 2, mc_samples = 1000, n_threads = 1,
+                                 marginal = "auto"))
+  res$marginal_choice$chosen <- "none"
+  res$marginal_choice$gain <- -0.18
+  res$marginal_choice$gain_se <- 0.034
+  out <- capture.output(print(summary(res)))
+  expect_true(any(grepl("not above 2 se: the data are used as they are", out, fixed = TRUE)))
+  expect_false(any(grepl("taken above", out, fixed = TRUE)))
+  res$marginal_choice$chosen <- "gaussian_copula"
+  res$marginal_choice$gain <- 0.18
+  out <- capture.output(print(summary(res)))
+  expect_true(any(grepl("above 2 se: the copula is used", out, fixed = TRUE)))
+})
+
+test_that("format(), coef() and nobs() describe the estimate briefly", {
+  set.seed(38)
+  d <- r_gaussian_pair(300, 0.6)
+  res <- quiet_short_fits(gmm_mi(d[, 1], d[, 2], n_bootstrap = 3, mc_samples = 1000, n_threads = 1))
+  expect_identical(coef(res), c(MI = res$estimate))
+  expect_identical(nobs(res), 300L)
+  expect_length(format(res), 1)
+  expect_identical(capture.output(print(res))[1], format(res))
+  res$conditional <- TRUE
+  expect_named(coef(res), "CMI")
 })

@@ -78,7 +78,7 @@ test_that("mi_matrix recovers which latent carries which factor", {
   s <- summary(m)
   expect_s3_class(s, "summary.mi_matrix")
   expect_identical(s$largest$estimate, max(m$estimate))
-  expect_true(as.character(s$largest$row) %in% c("z1", "z2"))
+  expect_true(s$largest$x %in% c("z1", "z2"))
   expect_identical(s$mean_gap, attr(g, "mean_gap"))
 })
 
@@ -95,8 +95,10 @@ test_that("with y = NULL the matrix is symmetric, with an empty diagonal, and ri
   for (p in list(c(1, 2), c(1, 3), c(2, 3))) {
     expect_mi_near(cell(m, p[1], p[2]), mi_gaussian(R[p[1], p[2]]), max_se = 0.03)
   }
+  # Each unordered pair once, as tidy() gives it.
   df <- as.data.frame(m)
-  expect_identical(nrow(df), 6L)
+  expect_identical(nrow(df), 3L)
+  expect_identical(df[, c("x", "y")], data.frame(x = c("a", "a", "b"), y = c("b", "c", "c")))
   expect_false(anyNA(df$estimate))
   # Gaps with the rows as factors: b's best partner is a.
   g <- mi_gap(m, factors = "rows")
@@ -170,10 +172,13 @@ test_that("print, as.data.frame and plot work, and print is stable", {
   set.seed(406)
   d <- r_latents(400)
   m <- quiet_short_fits(mi_matrix(d$latents[, 2:3], d$factors[, 1:2], n_bootstrap = 3, mc_samples = 1000, n_threads = 1))
+  # as.data.frame() is tidy(), with broom's names.
   df <- as.data.frame(m)
-  expect_named(df, c("row", "col", "estimate", "se", "mc_se", "type", "units"))
+  expect_named(df, c("x", "y", "estimate", "std.error", "conf.low", "conf.high", "mc.se", "type",
+                     "units"))
+  expect_identical(df, tidy(m))
   expect_identical(nrow(df), 4L)
-  expect_identical(levels(df$row), c("z1", "z2"))
+  expect_identical(df$x, c("z1", "z1", "z2", "z2"))
   expect_equal(df$estimate, as.vector(t(m$estimate)))
 
   pdf(NULL)
@@ -197,6 +202,21 @@ test_that("print, as.data.frame and plot work, and print is stable", {
   expect_snapshot(print(m))
 })
 
+test_that("the heatmap shows small standard errors with significant digits, without warnings", {
+  cells <- format_cells(matrix(c(0.5, 0.01), 1), matrix(c(0.0432, 0.00213), 1), digits = 2)
+  expect_identical(as.vector(cells), paste(c("0.50", "0.01"), pm_symbol(), c("0.043", "0.0021")))
+  set.seed(408)
+  d <- r_latents(300)
+  m <- quiet_short_fits(mi_matrix(d$latents[, 2:3], d$factors[, 1:2], n_bootstrap = 3, mc_samples = 1000,
+                                  n_threads = 1))
+  plot_device()
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_no_warning(plot(m))
+  labels <- unlist(lapply(plot_calls("C_text"), function(a) Filter(is.character, a)))
+  expect_false(any(grepl(paste(pm_symbol(), "0.00\n"), paste0(labels, "\n"), fixed = TRUE)))
+  expect_no_warning(plot(m, type = "lines"))
+})
+
 test_that("bad inputs give input errors that name the argument", {
   set.seed(407)
   x <- data.frame(a = rnorm(50), b = rnorm(50))
@@ -204,8 +224,8 @@ test_that("bad inputs give input errors that name the argument", {
   expect_input_error(mi_matrix(x["a"]), "y")
   expect_input_error(mi_matrix(x, y[1:40, ]), "x")
   expect_input_error(mi_matrix(x, transform(y, c = 1)), "y")
-  expect_input_error(mi_matrix(transform(x, b = replace(b, 3, NA)), y), "x")
-  expect_input_error(mi_matrix(x, transform(y, d = replace(d, 1, NA))), "y")
+  expect_input_error(mi_matrix(transform(x, b = replace(b, 3, NA)), y, na.action = na.fail), "x")
+  expect_input_error(mi_matrix(x, transform(y, d = replace(d, 1, NA)), na.action = na.fail), "y")
   expect_input_error(mi_matrix(x, transform(y, d = "p")), "y")
   expect_input_error(mi_matrix(list(1, 2), y), "x")
   expect_input_error(mi_matrix(x, y, n_bootstrap = -1), "n_bootstrap")

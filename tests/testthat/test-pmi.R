@@ -107,3 +107,26 @@ test_that("pmi refuses what has no joint mixture, and bad values", {
   expect_length(pmi(cop), n)
   expect_input_error(pmi(cop, x = y, y = y), "x")
 })
+
+test_that("the PMI plots are labelled, keep every bar on the axis, and draw without warnings", {
+  res <- named_pair_fit(506, n = 400, n_bootstrap = 2, marginal = "none")
+  plot_device()
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_no_warning(v <- plot_pmi(res))
+  expect_true("PMI distribution: Ozone vs Temp" %in% plot_titles())
+  # The x axis reaches past the outer bars.
+  breaks <- graphics::hist(v, breaks = 50, plot = FALSE)$breaks
+  at <- plot_calls("C_axis")[[1]][[2]]
+  expect_lte(min(at), min(breaks))
+  expect_gte(max(at), max(breaks))
+  expect_no_warning(plot_pmi(res, main = "mine", breaks = 10, xlab = "PMI"))
+  expect_no_warning(plot_pmi(res, what = "map"))
+  expect_true(all(c("PMI map: Ozone vs Temp", "Ozone", "Temp") %in% plot_titles()))
+  # The colour key: its bar and its title.
+  expect_gte(length(plot_calls("C_rect")), 2)
+  key <- unlist(lapply(plot_calls("C_text"), function(a) Filter(is.character, a)))
+  expect_true("PMI (nat)" %in% key)
+  cop <- named_pair_fit(506, n = 400, n_bootstrap = 2, marginal = "gaussian_copula")
+  expect_no_warning(plot_pmi(cop, what = "map"))
+  expect_true("Ozone (normal score)" %in% plot_titles())
+})

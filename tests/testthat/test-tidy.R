@@ -12,9 +12,11 @@ test_that("tidy.gmm_mi gives one row matching the object's fields", {
   td <- generics::tidy(res)
   expect_s3_class(td, "data.frame")
   expect_equal(nrow(td), 1)
-  expect_named(td, c("term", "estimate", "std.error", "conf.low", "conf.high", "mc.se", "units",
-                     "n", "n_components", "n_bootstrap"))
+  expect_named(td, c("term", "x", "y", "z", "estimate", "std.error", "conf.low", "conf.high", "mc.se",
+                     "units", "n", "n_components", "n_bootstrap"))
   expect_identical(td$term, "MI")
+  # The variables are named after the arguments.
+  expect_identical(c(td$x, td$y, td$z), c("d$x", "d$y", NA))
   expect_equal(td$estimate, res$estimate)
   expect_equal(td$std.error, res$se)
   expect_equal(td$mc.se, res$mc_se)
@@ -87,15 +89,15 @@ test_that("tidy.mi_matrix gives one row per pair matching the matrices", {
   m <- quiet_short_fits(mi_matrix(z, f, n_bootstrap = 4, mc_samples = 1000, n_threads = 1))
   td <- generics::tidy(m)
   expect_equal(nrow(td), length(m$estimate))
-  expect_named(td, c("row", "col", "estimate", "std.error", "conf.low", "conf.high", "mc.se",
+  expect_named(td, c("x", "y", "estimate", "std.error", "conf.low", "conf.high", "mc.se",
                      "type", "units"))
   for (i in seq_len(nrow(td))) {
-    expect_equal(td$estimate[i], m$estimate[td$row[i], td$col[i]])
-    expect_equal(td$std.error[i], m$se[td$row[i], td$col[i]])
-    expect_identical(td$type[i], m$type[td$row[i], td$col[i]])
-    q <- quantile(m$bootstrap[td$row[i], td$col[i], ], c(0.025, 0.975), names = FALSE)
+    expect_equal(td$estimate[i], m$estimate[td$x[i], td$y[i]])
+    expect_equal(td$std.error[i], m$se[td$x[i], td$y[i]])
+    expect_identical(td$type[i], m$type[td$x[i], td$y[i]])
+    q <- quantile(m$bootstrap[td$x[i], td$y[i], ], c(0.025, 0.975), names = FALSE)
     expect_equal(c(td$conf.low[i], td$conf.high[i]),
-                 pmax(0, m$estimate[td$row[i], td$col[i]] + c(-1, 1) * qnorm(0.975) * m$se[td$row[i], td$col[i]]))
+                 pmax(0, m$estimate[td$x[i], td$y[i]] + c(-1, 1) * qnorm(0.975) * m$se[td$x[i], td$y[i]]))
   }
 
   gl <- generics::glance(m)
@@ -113,7 +115,7 @@ test_that("tidy.mi_matrix lists each pair of a symmetric matrix once", {
   x[, "q"] <- x[, "p"] + rnorm(n)
   m <- quiet_short_fits(mi_matrix(x, n_bootstrap = 3, mc_samples = 1000, n_threads = 1))
   td <- generics::tidy(m, conf.int = FALSE)
-  expect_equal(td[, c("row", "col")], data.frame(row = c("p", "p", "q"), col = c("q", "r", "r")))
+  expect_equal(td[, c("x", "y")], data.frame(x = c("p", "p", "q"), y = c("q", "r", "r")))
   expect_equal(td$estimate, c(m$estimate["p", "q"], m$estimate["p", "r"], m$estimate["q", "r"]))
   expect_identical(generics::glance(m)$n_pairs, 3L)
 })

@@ -93,7 +93,9 @@
 #'   (vector-valued or conditional MI), but not a mixture of several
 #'   components between two scalar variables (the paper's regime, where the
 #'   mean of the bootstrap values is calibrated and the correction overshoots:
-#'   see the section on the estimate in [gmm_mi()]). `NULL` for the rule's
+#'   see the section on the estimate in [gmm_mi()]); and there only when the
+#'   bias it removes is at least a quarter of the standard error (below that
+#'   the correction adds more variance than it removes bias). `NULL` for the rule's
 #'   default (`"auto"` under `"gmmmi"`, `"never"` under `"reference"`).
 #' @param tie_floor If `TRUE`, [gmm_mi()] gives every column whose values
 #'   repeat (rounded, discrete-valued or count data) a variance floor of
@@ -209,9 +211,10 @@ check_control <- function(control, call) {
   control_with(values, call)
 }
 
-# Whether gmm_mi()'s estimate is bias-corrected, under the control setting
+# When gmm_mi()'s estimate is bias-corrected, under the control setting
 # `setting` (see gmm_mi_control()), for an estimate of `type` on `n_columns`
-# joint columns fitted with `n_components` (continuous only). "auto" follows
+# joint columns fitted with `n_components` (continuous only): "always",
+# "never" or "if_material" (see summarise_bootstrap()). "auto" follows
 # bench/accuracy.R: the correction helps wherever the parameters are many
 # beside the dependence (categories, vectors, conditional MI) or the model is
 # a single Gaussian (whose plug-in bias it removes), and overshoots for a
@@ -219,6 +222,6 @@ check_control <- function(control, call) {
 # and the error of a too-smooth mixture largely offset in the mean of the
 # bootstrap values.
 use_correction <- function(setting, type, n_columns = NA, n_components = NA) {
-  switch(setting, never = FALSE, always = TRUE,
-         auto = type != "continuous" || n_columns > 2 || n_components == 1)
+  if (setting != "auto") return(setting)
+  if (type != "continuous" || n_columns > 2 || n_components == 1) "if_material" else "never"
 }

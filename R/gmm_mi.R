@@ -352,6 +352,7 @@ apply_marginal <- function(m, marginal) {
 # values carries that bias twice and the difference estimates it once. MI is
 # not negative, so neither is the estimate.
 # The estimate never exceeds `bound`, the entropy of a discrete side.
+# `correct`: "always", "never" or "if_material" (see use_correction()).
 summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = Inf) {
   boot <- res$bootstrap / div
   full <- res$full_mi / div
@@ -370,7 +371,10 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = In
   mean_boot <- mean(boot[ok])
   mc_mean <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
   se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
-  if (!correct) {
+  # A bias below a quarter of the se is not worth the variance that
+  # correcting it adds (Efron and Tibshirani 1993, section 10.6).
+  if (correct == "if_material") correct <- is.finite(se) && abs(mean_boot - full) >= material_bias * se
+  if (isFALSE(correct) || identical(correct, "never")) {
     return(list(bootstrap = boot, estimate = min(mean_boot, bound), uncorrected = mean_boot,
                 corrected = FALSE, se = se, mc_se = mc_mean))
   }
@@ -517,6 +521,9 @@ mi_blocks <- function(x, y, z, call) {
   list(joint = joint, x = pos$x, y = pos$y, z = if (is.null(pos$z)) integer(0) else pos$z,
        names = lapply(pos, function(p) colnames(joint)[p]))
 }
+
+# The smallest bias, relative to the standard error, that "auto" corrects.
+material_bias <- 0.25
 
 # Plug-in MI (nats) of two integer-coded categories from the counts of the
 # pairs that occur: memory and time grow with the rows, not with the product

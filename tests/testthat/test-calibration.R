@@ -177,11 +177,25 @@ test_that("bias_correction = 'auto' corrects where measured to help, not two sca
   expect_identical(always$bootstrap, auto$bootstrap)
   expect_identical(fit("never")$estimate, auto$estimate)
   expect_input_error(gmm_mi_control(bias_correction = TRUE), "bias_correction")
-  # Vector-valued and conditional MI, a category and two categories: corrected.
-  set.seed(3)
-  v <- quiet_short_fits(gmm_mi(cbind(x, rnorm(1500)), y, n_bootstrap = 4, mc_samples = 1000, n_threads = 1))
-  expect_true(v$bias_correction)
-  f <- factor(x > 0)
-  expect_true(quiet_short_fits(gmm_mi(f, y, n_bootstrap = 4, mc_samples = 1000, n_threads = 1))$bias_correction)
-  expect_true(gmm_mi(f, factor(y > 0), n_bootstrap = 4)$bias_correction)
+  # Vector-valued and conditional MI, a category, two categories and a single
+  # Gaussian: corrected where the bias is material.
+  expect_identical(use_correction("auto", "continuous", 3, 4), "if_material")
+  expect_identical(use_correction("auto", "continuous", 2, 1), "if_material")
+  expect_identical(use_correction("auto", "continuous", 2, 2), "never")
+  expect_identical(use_correction("auto", "categorical"), "if_material")
+  expect_identical(use_correction("auto", "discrete"), "if_material")
+  expect_identical(use_correction("never", "discrete"), "never")
+})
+
+test_that("'auto' corrects only a bias of at least a quarter of the se", {
+  set.seed(1412)
+  x <- rnorm(2000)
+  y <- 0.6 * x + 0.8 * rnorm(2000)
+  set.seed(4)
+  res <- quiet_short_fits(gmm_mi(x, y, n_bootstrap = 20, mc_samples = 2000, n_threads = 1))
+  expect_equal(res$n_components, 1L)
+  material <- abs(res$estimate_uncorrected - res$full_data) >= 0.25 * res$se
+  expect_identical(res$bias_correction, material)
+  expect_equal(res$estimate, if (material) max(0, 2 * res$full_data - res$estimate_uncorrected)
+                             else res$estimate_uncorrected)
 })

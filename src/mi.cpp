@@ -12,14 +12,16 @@ Rcpp::List selection_to_r(const gmmmi::SelectResult& s, const gmmmi::Scaling& sc
   Rcpp::IntegerVector k(n), init(n), max_iter(n);
   Rcpp::NumericVector valid(n), aic(n), bic(n), loglik(n);
   Rcpp::LogicalVector conv(n);
+  // A K without a usable fit, or whose refit failed, has NA scores.
+  auto na_unless_finite = [](double v) { return std::isfinite(v) ? v : NA_REAL; };
   for (std::size_t i = 0; i < n; ++i) {
     const gmmmi::KScore& r = s.table[i];
     k[i] = r.k;
     const double shift = n_obs * log_jacobian;
-    valid[i] = r.validation + log_jacobian;
-    aic[i] = r.aic - 2.0 * shift;
-    bic[i] = r.bic - 2.0 * shift;
-    loglik[i] = r.loglik + shift;
+    valid[i] = na_unless_finite(r.validation + log_jacobian);
+    aic[i] = na_unless_finite(r.aic - 2.0 * shift);
+    bic[i] = na_unless_finite(r.bic - 2.0 * shift);
+    loglik[i] = na_unless_finite(r.loglik + shift);
     init[i] = r.best_init + 1;
     conv[i] = r.converged;
     max_iter[i] = r.max_iter;

@@ -51,7 +51,12 @@
 #'   paired differences (a screen with a margin rather than an exact test:
 #'   rows fitted by the same fold model are not independent), otherwise the
 #'   data stay as they are; if the data as they are cannot be fitted at all,
-#'   the copula is used. The choice is made once, on all the data: the
+#'   the copula is used. When one row holds more than a quarter of the
+#'   squared deviations of the differences (a held-out row in the far tail
+#'   of heavy-tailed data, scored at -1e13, say), its standard error is that
+#'   row's, and the copula is also taken when the 20%-trimmed mean of the
+#'   differences clears the same bar by Yuen's standard error. The choice
+#'   is made once, on all the data: the
 #'   bootstrap (even with `reselect = TRUE`) does not include its
 #'   uncertainty. MI does not
 #'   change under a monotone map of each coordinate, so the target is the
@@ -74,8 +79,10 @@
 #'   present and in this order (a field that does not apply to the `type` of
 #'   estimate is `NA` when it is a single value and `NULL` otherwise):
 #'   `estimate` (mean of the bootstrap values, the single fit's value, or for
-#'   two categories the plug-in value), `se` (their standard deviation, `NA`
-#'   without bootstrap), `bootstrap` (every bootstrap value), `mc_se` (Monte
+#'   two categories the plug-in value; never below 0), `se` (their standard
+#'   deviation, `NA` without bootstrap), `bootstrap` (every bootstrap value;
+#'   a replicate whose MI is not possible, not finite or below 0 by more than
+#'   4 Monte Carlo standard errors, counts as failed), `mc_se` (Monte
 #'   Carlo error of the estimate), `full_data` (the value of the fit to all
 #'   the data), `n_components` (one per category for a category),
 #'   `selection` (a `"gmm_selection"`, or a list of one per category), `fit`
@@ -90,7 +97,9 @@
 #'   coding used: `"none"` or `"gaussian_copula"`), `marginal_choice` (with
 #'   `marginal = "auto"`: the coding `chosen`, the mean held-out pointwise MI
 #'   under each coding, `score`, the paired `gain` of the copula and its
-#'   standard error `gain_se`, and the threshold `z`; otherwise `NULL`),
+#'   standard error `gain_se`, the threshold `z`, and `trimmed`, whether
+#'   the trimmed comparison decided, whose gain and se are then given;
+#'   otherwise `NULL`),
 #'   `category` (which of `"x"` and `"y"` is the category), `prior` (p(c), one
 #'   value per category), `labels` (the categories of the rows), `data` (as
 #'   fitted, so transformed when the copula was used) and `call`.
@@ -174,7 +183,8 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
     if (coding$alternative) joint <- alternative
     marginal <- if (coding$alternative) "gaussian_copula" else "none"
     coding <- list(chosen = marginal, score = c(none = coding$score, gaussian_copula = coding$score_alt) / div,
-                   gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z)
+                   gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z,
+                   trimmed = coding$trimmed)
   }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
   bound <- entropy_bound(sides, units)
@@ -219,7 +229,7 @@ apply_marginal <- function(m, marginal) {
 # data's fit by about as much as that fit overstates the truth (noise in the
 # fitted parameters looks like dependence), so the mean of the bootstrap
 # values carries that bias twice and the difference estimates it once. MI is
-# not negative, so neither is the estimate.
+# not negative, so neither is the estimate (corrected or not).
 # The estimate never exceeds `bound`, the entropy of a discrete side.
 summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = Inf) {
   boot <- res$bootstrap / div
@@ -233,14 +243,14 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = In
                   class = "gmmmi_warning_bootstrap")
   }
   if (n_bootstrap == 0) {
-    return(list(bootstrap = boot, estimate = min(full, bound), uncorrected = full, corrected = FALSE,
+    return(list(bootstrap = boot, estimate = max(0, min(full, bound)), uncorrected = full, corrected = FALSE,
                 se = NA_real_, mc_se = res$full_mc_se / div))
   }
   mean_boot <- mean(boot[ok])
   mc_mean <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
   se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
   if (!correct) {
-    return(list(bootstrap = boot, estimate = min(mean_boot, bound), uncorrected = mean_boot,
+    return(list(bootstrap = boot, estimate = max(0, min(mean_boot, bound)), uncorrected = mean_boot,
                 corrected = FALSE, se = se, mc_se = mc_mean))
   }
   list(bootstrap = boot, estimate = min(bound, max(0, 2 * full - mean_boot)), uncorrected = mean_boot,

@@ -97,10 +97,11 @@ print.summary.gmm_mi <- function(x, digits = 4, ...) {
     cat("Margins: Gaussian copula (marginal = \"auto\"): the data as they are could not be fitted\n")
   } else if (!is.null(ch)) {
     cat(sprintf(paste0("Margins: %s (marginal = \"auto\"): held-out pointwise MI %s as they are, %s with the copula;\n",
-                       "  gain %s %s %s, taken above %g se\n"),
+                       "  gain %s %s %s%s, taken above %g se\n"),
                 if (ch$chosen == "none") "as they are" else "Gaussian copula",
                 format(ch$score[["none"]], digits = digits), format(ch$score[["gaussian_copula"]], digits = digits),
-                format(ch$gain, digits = 2), pm_symbol(), format(ch$gain_se, digits = 2), ch$z))
+                format(ch$gain, digits = 2), pm_symbol(), format(ch$gain_se, digits = 2),
+                if (isTRUE(ch[["trimmed"]])) " (20%-trimmed: one row dominated the mean)" else "", ch$z))
   }
   # (by position: the one table of a continuous MI has the empty name "")
   for (i in seq_along(x$selection)) {

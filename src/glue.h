@@ -57,6 +57,16 @@ inline std::uint64_t seed_from_r() {
   return (hi << 32) ^ lo;
 }
 
+// A Monte Carlo error as R reports it: NA where it is unknown (NaN, from one
+// draw).
+inline double na_for_nan(double v) { return std::isnan(v) ? NA_REAL : v; }
+inline Rcpp::NumericVector na_for_nan(const std::vector<double>& v) {
+  Rcpp::NumericVector out(v.begin(), v.end());
+  for (double& x : out)
+    if (std::isnan(x)) x = NA_REAL;
+  return out;
+}
+
 inline void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
 
 // Runs on R's main thread only (parallel_for calls it from the calling thread).

@@ -90,9 +90,10 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   const double log_jacobian = gmmmi::log_jacobian(r.scaling);
   return Rcpp::List::create(
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
-      Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
+      Rcpp::Named("bootstrap_mc_se") = glue::na_for_nan(r.bootstrap_mc_se),
       Rcpp::Named("bootstrap_k") = Rcpp::wrap(r.bootstrap_k),
-      Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
+      Rcpp::Named("full_mi") = r.full_mi.value,
+      Rcpp::Named("full_mc_se") = glue::na_for_nan(r.full_mi.mc_se),
       Rcpp::Named("fit") = glue::gmm_to_r(r.full_fit.model, r.scaling),
       Rcpp::Named("fit_loglik") = r.full_fit.loglik + log_jacobian,
       Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
@@ -105,7 +106,7 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
                 Rcpp::Named("alternative") = r.coding.alternative,
                 Rcpp::Named("score") = r.coding.score, Rcpp::Named("score_alt") = r.coding.score_alt,
                 Rcpp::Named("gain") = r.coding.gain, Rcpp::Named("gain_se") = r.coding.gain_se,
-                Rcpp::Named("z") = s.coding_z))
+                Rcpp::Named("z") = s.coding_z, Rcpp::Named("trimmed") = r.coding.trimmed))
           : R_NilValue);
 }
 
@@ -171,8 +172,9 @@ Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector lab
   }
   return Rcpp::List::create(
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
-      Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
-      Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
+      Rcpp::Named("bootstrap_mc_se") = glue::na_for_nan(r.bootstrap_mc_se),
+      Rcpp::Named("full_mi") = r.full_mi.value,
+      Rcpp::Named("full_mc_se") = glue::na_for_nan(r.full_mi.mc_se),
       Rcpp::Named("fits") = fits, Rcpp::Named("selections") = selections,
       Rcpp::Named("n_retried") = r.n_retried, Rcpp::Named("n_failed") = r.n_failed);
 }

@@ -188,8 +188,9 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
       throw std::runtime_error("no mixture could be fitted to category " + std::to_string(c + 1));
   }
   out.full_fits.resize(C);
+  // MI(C; Y) is at most the entropy of C, itself at most log C.
   run_bootstrap(s.n_bootstrap, seed, n_threads, monitor, abort, out,
-                [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
+                std::log(static_cast<double>(C)), [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
     std::vector<Gmm> models(C);
     std::vector<double> prior = s.prior;
     if (!fit_categories(groups, n_total, s, seed, t, n_restarts, &abort, out, models, prior))

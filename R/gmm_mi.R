@@ -21,7 +21,11 @@
 #' other side may have any number of numeric columns: one mixture is fitted
 #' per category for p(y | c), each with its own number of components, and
 #' MI = sum_c p(c) E\[log p(y | c) - log sum_c' p(c') p(y | c')\], with each
-#' expectation over `mc_samples` draws from p(y | c). With the empirical
+#' expectation over `mc_samples` draws from p(y | c). With more than 16
+#' categories, whose C expectations would each score every category
+#' (C^2 `mc_samples` density terms), `mc_samples` draws from the mixture of
+#' all categories are shared instead: MI = E\[sum_c p(c | y) log p(c | y) /
+#' p(c)\] over y, in C `mc_samples` terms. With the empirical
 #' prior the bootstrap resamples all rows, so the class frequencies vary
 #' between replicates and the standard error includes their uncertainty; with
 #' the uniform prior it resamples within each category (the reference's way).
@@ -36,7 +40,10 @@
 #'   I(X; Y | Z) is estimated.
 #' @param n_bootstrap Number of bootstrap refits; 0 gives one fit on all the
 #'   data and no standard error.
-#' @param mc_samples Number of Monte Carlo draws for each integral.
+#' @param mc_samples Number of Monte Carlo draws for each integral (with
+#'   more than 16 categories, for each integral over all of them: see
+#'   Details). From one draw the Monte Carlo error cannot be estimated, and
+#'   `mc_se` is `NA`.
 #' @param units `"nat"` (natural logarithm) or `"bit"`.
 #' @param prior For a category: p(c) is `"empirical"` (the category
 #'   frequencies, the default) or `"uniform"` (1 / number of categories, the

@@ -88,6 +88,19 @@ class RMonitor : public gmmmi::Monitor {
 
 [[noreturn]] inline void interrupted() { throw Rcpp::internal::InterruptedException(); }
 
+// Runs work(abort) on a worker thread while R's main thread polls for
+// interrupts (and rethrows the work's exceptions): for a long computation
+// outside the parallel searches, such as a Monte Carlo integral, a
+// simulation or a density pass over many rows. The work polls `abort`; an
+// interrupt reaches R as an interrupt.
+template <class Work>
+void run_interruptible(Work work) {
+  RMonitor monitor;
+  std::atomic<bool> abort{false};
+  if (!gmmmi::parallel_for(1, 1, monitor, abort, [&](std::size_t) { work(abort); }))
+    interrupted();
+}
+
 inline gmmmi::InitType init_from_r(const std::string& s) {
   gmmmi::InitType t;
   if (!gmmmi::parse_init(s, t)) Rcpp::stop("unknown initialisation '%s'", s);

@@ -117,13 +117,12 @@ Rcpp::List gmm_integral_cpp(Rcpp::List p, Rcpp::Nullable<Rcpp::List> q, std::str
   const gmmmi::Gmm gp = glue::gmm_from_r(p);
   gmmmi::Rng rng(glue::seed_from_r(), gmmmi::Stream::monte_carlo, 0);
   const Eigen::Index M = static_cast<Eigen::Index>(mc_samples);
+  const gmmmi::Gmm gq = type == "entropy" ? gmmmi::Gmm() : glue::gmm_from_r(Rcpp::List(q.get()));
   gmmmi::McEstimate e;
-  if (type == "entropy") {
-    e = gmmmi::entropy(gp, M, rng);
-  } else {
-    const gmmmi::Gmm gq = glue::gmm_from_r(Rcpp::List(q.get()));
-    e = gmmmi::kl_divergence(gp, gq, M, rng);
-  }
+  glue::run_interruptible([&](std::atomic<bool>& abort) {
+    e = type == "entropy" ? gmmmi::entropy(gp, M, rng, &abort)
+                          : gmmmi::kl_divergence(gp, gq, M, rng, &abort);
+  });
   if (!e.ok) Rcpp::stop("the integral could not be computed: a covariance is not positive definite");
   return Rcpp::List::create(Rcpp::Named("value") = e.value, Rcpp::Named("mc_se") = e.mc_se);
 }

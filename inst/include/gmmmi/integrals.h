@@ -262,15 +262,16 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
   return mc_expectation(joint, mi_terms(joint, x, y, z), M, rng, abort);
 }
 
-// Differential entropy -E[log p(u)].
-inline McEstimate entropy(const Gmm& g, Index M, Rng& rng) {
-  McEstimate e = mc_expectation(g, {{&g, {}, -1.0}}, M, rng);
-  return e;
+// Differential entropy -E[log p(u)]; ok = false when `abort` ended it.
+inline McEstimate entropy(const Gmm& g, Index M, Rng& rng,
+                          const std::atomic<bool>* abort = nullptr) {
+  return mc_expectation(g, {{&g, {}, -1.0}}, M, rng, abort);
 }
 
 // KL(p || q) = E_p[log p(u) - log q(u)] for mixtures of the same dimension.
-inline McEstimate kl_divergence(const Gmm& p, const Gmm& q, Index M, Rng& rng) {
-  return mc_expectation(p, {{&p, {}, 1.0}, {&q, {}, -1.0}}, M, rng);
+inline McEstimate kl_divergence(const Gmm& p, const Gmm& q, Index M, Rng& rng,
+                                const std::atomic<bool>* abort = nullptr) {
+  return mc_expectation(p, {{&p, {}, 1.0}, {&q, {}, -1.0}}, M, rng, abort);
 }
 
 }  // namespace gmmmi

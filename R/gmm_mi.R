@@ -178,6 +178,7 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   for (nm in names(sides)) warn_few_values(sides[[nm]], nm)
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
+  check_identifiable(nrow(joint), length(blocks$x), length(blocks$y), env, r = length(blocks$z))
   alternative <- if (marginal == "auto") apply_marginal(joint, "gaussian_copula")
 
   res <- call_core(gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap,

@@ -83,7 +83,8 @@ struct PooledCategories {
   Factorised draw;                // of `all`
   std::vector<std::size_t> used;  // the categories of p(c) > 0
   std::vector<Factorised> chunk;  // log w_k N(y; mu_k, S_k) of each chunk's components
-  std::vector<std::vector<Index>> first;  // per chunk: its categories' first components, and the end
+  // Per chunk: the first component of each of its categories, and the end.
+  std::vector<std::vector<Index>> first;
 };
 
 inline bool pool_categories(const std::vector<Gmm>& models, const std::vector<double>& prior,
@@ -355,7 +356,8 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
   out.full_fits.resize(C);
   // MI(C; Y) is at most the entropy of C, itself at most log C.
   run_bootstrap(s.n_bootstrap, seed, n_threads, monitor, abort, out,
-                std::log(static_cast<double>(C)), [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
+                std::log(static_cast<double>(C)),
+                [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
     std::vector<Gmm> models(C);
     std::vector<double> prior = s.prior;
     if (!fit_categories(groups, n_total, s, seed, t, n_restarts, &abort, out, models, prior))

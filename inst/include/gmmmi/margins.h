@@ -61,7 +61,8 @@ struct TrimmedGain {
 
 inline TrimmedGain trimmed_gain(std::vector<double> d) {
   TrimmedGain t;
-  const std::size_t n = d.size(), g = static_cast<std::size_t>(kCodingTrim * static_cast<double>(n));
+  const std::size_t n = d.size();
+  const std::size_t g = static_cast<std::size_t>(kCodingTrim * static_cast<double>(n));
   std::sort(d.begin(), d.end());
   const double lo = d[g], hi = d[n - 1 - g];
   double sum = 0.0, wsum = 0.0, wsq = 0.0;

@@ -4,7 +4,8 @@
 #' from `n_inits` starts, keeping the one with the highest log-likelihood.
 #' The fit is made on standardised columns (each centred and divided by its
 #' spread: the smaller of its standard deviation and its interquartile range
-#' / 1.349, which heavy tails do not inflate), so that it does not depend on
+#' / 1.349, which heavy tails do not inflate; centred on the median when the
+#' mean lies more than 1000 spreads from it), so that it does not depend on
 #' the units of `x`; the
 #' parameters and log-likelihood are returned in the data's units.
 #' Each start runs on its own random stream derived from R's random number

@@ -12,10 +12,17 @@
 #' parameters kept by the selection; the mean and standard deviation of the
 #' bootstrap values are the estimate and its standard error.
 #'
-#' X, Y and Z may each have any number of columns. Every column is
+#' X, Y and Z may each have any number of columns, together fewer than a
+#' fifth of the rows: with more, the mixture cannot be identified (the MI of
+#' independent Gaussian blocks of p and q columns is overstated by about
+#' p q / 2n even with one component), and the call is refused with an error
+#' of class `"gmmmi_error_identifiability"` that says how many rows would do.
+#' Every column is
 #' standardised before fitting (centred, and divided by the smaller of its
-#' standard deviation and its interquartile range / 1.349): MI does not
-#' change when a variable is shifted or rescaled.
+#' standard deviation and its interquartile range / 1.349; centred on the
+#' median when the mean lies more than 1000 such spreads from it, as with
+#' extreme tails): MI does not change when a variable is shifted or
+#' rescaled.
 #'
 #' When `x` or `y` is a factor, character or logical vector (a category), the
 #' other side may have any number of numeric columns: one mixture is fitted

@@ -5,8 +5,8 @@ gmm_fit_cpp <- function(x, k, init, init_scale, n_inits, tol, reg_covar, max_ite
     .Call(`_gmmmi_gmm_fit_cpp`, x, k, init, init_scale, n_inits, tol, reg_covar, max_iter, weights, n_threads)
 }
 
-gmm_density_cpp <- function(model, newdata) {
-    .Call(`_gmmmi_gmm_density_cpp`, model, newdata)
+gmm_density_cpp <- function(model, newdata, responsibilities = TRUE) {
+    .Call(`_gmmmi_gmm_density_cpp`, model, newdata, responsibilities)
 }
 
 gmm_simulate_cpp <- function(model, n) {

@@ -81,6 +81,7 @@ gmm_params <- function(object, call = NULL) {
   m <- object$means
   S <- object$covariances
   ok <- is.numeric(w) && length(w) >= 1 && all(is.finite(w)) && all(w > 0) &&
+    abs(sum(w) - 1) <= 1e-6 &&
     is.matrix(m) && is.numeric(m) && nrow(m) == length(w) && all(is.finite(m)) &&
     is.numeric(S) && length(dim(S)) == 3 && all(dim(S) == c(ncol(m), ncol(m), length(w))) &&
     all(is.finite(S)) &&
@@ -90,7 +91,7 @@ gmm_params <- function(object, call = NULL) {
        all(is.finite(object$scale)) && all(object$scale > 0))
   if (!ok) {
     gmmmi_abort(c("The {.cls gmm} object is inconsistent.",
-                  "i" = "Its weights must be positive, with one row of {.field means} and one covariance matrix per component{if (is.null(object$scale)) '' else ', and one finite {.field center} and positive {.field scale} per column'}."),
+                  "i" = "Its weights must be positive and sum to 1, with one row of {.field means} and one covariance matrix per component{if (is.null(object$scale)) '' else ', and one finite {.field center} and positive {.field scale} per column'}."),
                 call)
   }
   list(weights = unname(object$weights), means = unname(object$means),
@@ -235,11 +236,15 @@ predict.gmm <- function(object, newdata, type = c("class", "responsibilities", "
     gmmmi_abort("{.arg newdata} must have {d} column{?s}, like the fitted data, not {ncol(newdata)}.", env)
   }
   params <- gmm_params(object, env)
+  need_resp <- type %in% c("class", "responsibilities")
+  check_memory(16 * as.double(nrow(newdata)) * (need_resp * length(params$weights) + 1),
+               sprintf("The densities of %d rows under %d components", nrow(newdata), length(params$weights)),
+               "Predict fewer rows at a time.", env)
   sc <- gmm_scaling(object)
   if (!sc$identity) {
     newdata <- sweep(sweep(newdata, 2, sc$scale, "/"), 2, sc$center / sc$scale, "-")
   }
-  res <- gmm_density_cpp(params, newdata)
+  res <- gmm_density_cpp(params, newdata, need_resp)
   # A density in data units: the standardised one times the Jacobian.
   if (!sc$identity) res$log_density <- res$log_density - sum(log(sc$scale))
   switch(type,
@@ -270,6 +275,8 @@ predict.gmm <- function(object, newdata, type = c("class", "responsibilities", "
 simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
   env <- this_call()
   nsim <- check_whole(nsim, "nsim", env, min = 1)
+  check_memory(as.double(nsim) * (24 * gmm_dim(object) + 20), sprintf("%.0f draws", nsim),
+               "Draw fewer at a time.", env)
   if (!is.null(seed)) {
     old <- if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) get(".Random.seed", envir = globalenv()) else NULL
     on.exit(if (is.null(old)) rm(".Random.seed", envir = globalenv()) else assign(".Random.seed", old, envir = globalenv()), add = TRUE)

@@ -4,7 +4,8 @@
 #' from `n_inits` starts, keeping the one with the highest log-likelihood.
 #' The fit is made on standardised columns (each centred and divided by its
 #' spread: the smaller of its standard deviation and its interquartile range
-#' / 1.349, which heavy tails do not inflate), so that it does not depend on
+#' / 1.349, which heavy tails do not inflate; centred on the median when the
+#' mean lies more than 1000 spreads from it), so that it does not depend on
 #' the units of `x`; the
 #' parameters and log-likelihood are returned in the data's units.
 #' Each start runs on its own random stream derived from R's random number
@@ -113,9 +114,13 @@ gmm_fit <- function(x, k, init, n_inits, tol, reg_covar, max_iter, weights = NUL
                 env)
   }
   check_no_constant(if (is.null(weights)) x else x[weights > 0, , drop = FALSE], "x", env)
+  check_memory(fit_bytes(n, ncol(x), k, min(n_inits, n_threads)),
+               sprintf("Fitting %d components to %d rows", k, n),
+               "Use fewer components or rows, or fewer threads (each start runs with its own copy).",
+               env)
 
   res <- call_core(gmm_fit_cpp(x, k, init, init_scale, n_inits, tol, reg_covar, max_iter,
-                               weights, n_threads), env)
+                               weights, n_threads), env, settings = NULL)
   if (res$status != "ok") {
     cli::cli_abort(c("The mixture could not be fitted: {res$status}.",
                      "i" = "Try fewer components or a larger {.arg reg_covar}."),
@@ -136,6 +141,13 @@ gmm_fit <- function(x, k, init, n_inits, tol, reg_covar, max_iter, weights = NUL
   new_gmm(res$model, colnames(x), loglik = loglik, n_iter = res$n_iter,
           converged = res$converged, n = if (is.null(weights)) n else w_max * sum(weights),
           init = init, n_failed = res$n_failed, call = call)
+}
+
+# The cost model of a fit: each of the `parallel` starts that run at once
+# holds two n x k matrices (the responsibilities and the density pass's
+# component terms) and a few copies of the data.
+fit_bytes <- function(n, d, k, parallel) {
+  8 * (parallel * (2 * as.double(n) * k + 3 * as.double(n) * d) + as.double(n) * d)
 }
 
 init_types <- c("random_responsibilities", "kmeans_responsibilities", "kmeans",

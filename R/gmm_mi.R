@@ -49,16 +49,27 @@
 #'   warning: the MI of the pooled labels is at most that of the original
 #'   ones.
 #'
-#' X, Y and Z may each have any number of columns. Every column is
+#' X, Y and Z may each have any number of columns, together fewer than a
+#' fifth of the rows: with more, the mixture cannot be identified (the MI of
+#' independent Gaussian blocks of p and q columns is overstated by about
+#' p q / 2n even with one component), and the call is refused with an error
+#' of class `"gmmmi_error_identifiability"` that says how many rows would do.
+#' Every column is
 #' standardised before fitting (centred, and divided by the smaller of its
-#' standard deviation and its interquartile range / 1.349): MI does not
-#' change when a variable is shifted or rescaled.
+#' standard deviation and its interquartile range / 1.349; centred on the
+#' median when the mean lies more than 1000 such spreads from it, as with
+#' extreme tails): MI does not change when a variable is shifted or
+#' rescaled.
 #'
 #' When `x` or `y` is a factor, character or logical vector (a category), the
 #' other side may have any number of numeric columns: one mixture is fitted
 #' per category for p(y | c), each with its own number of components, and
 #' MI = sum_c p(c) E\[log p(y | c) - log sum_c' p(c') p(y | c')\], with each
-#' expectation over `mc_samples` draws from p(y | c). With the empirical
+#' expectation over `mc_samples` draws from p(y | c). With more than 16
+#' categories, whose C expectations would each score every category
+#' (C^2 `mc_samples` density terms), `mc_samples` draws from the mixture of
+#' all categories are shared instead: MI = E\[sum_c p(c | y) log p(c | y) /
+#' p(c)\] over y, in C `mc_samples` terms. With the empirical
 #' prior the bootstrap resamples all rows, so the class frequencies vary
 #' between replicates and the standard error includes their uncertainty; with
 #' the uniform prior it resamples within each category (the reference's way).
@@ -97,7 +108,10 @@
 #'   I(X; Y | Z) is estimated.
 #' @param n_bootstrap Number of bootstrap refits; 0 gives one fit on all the
 #'   data and no standard error.
-#' @param mc_samples Number of Monte Carlo draws for each integral.
+#' @param mc_samples Number of Monte Carlo draws for each integral (with
+#'   more than 16 categories, for each integral over all of them: see
+#'   Details). From one draw the Monte Carlo error cannot be estimated, and
+#'   `mc_se` is `NA`.
 #' @param units `"nat"` (natural logarithm) or `"bit"`.
 #' @param prior For a category: p(c) is `"empirical"` (the category
 #'   frequencies, the default) or `"uniform"` (1 / number of categories, the
@@ -112,7 +126,12 @@
 #'   paired differences (a screen with a margin rather than an exact test:
 #'   rows fitted by the same fold model are not independent), otherwise the
 #'   data stay as they are; if the data as they are cannot be fitted at all,
-#'   the copula is used. The choice is made once, on all the data: the
+#'   the copula is used. When one row holds more than a quarter of the
+#'   squared deviations of the differences (a held-out row in the far tail
+#'   of heavy-tailed data, scored at -1e13, say), its standard error is that
+#'   row's, and the copula is also taken when the 20%-trimmed mean of the
+#'   differences clears the same bar by Yuen's standard error. The choice
+#'   is made once, on all the data: the
 #'   bootstrap (even with `reselect = TRUE`) does not include its
 #'   uncertainty. MI does not
 #'   change under a monotone map of each coordinate, so the target is the
@@ -146,7 +165,8 @@
 #'   mean of the bootstrap values, or for two categories the plug-in value;
 #'   the single fit's value without bootstrap), `se` (the standard deviation
 #'   of the bootstrap values, `NA` without bootstrap), `bootstrap` (every
-#'   bootstrap value), `mc_se` (Monte Carlo error of the estimate),
+#'   bootstrap value; a replicate whose MI is not possible, not finite or below
+#'   0 by more than 4 Monte Carlo standard errors, counts as failed), `mc_se` (Monte Carlo error of the estimate),
 #'   `full_data` (the value of the fit to all the data),
 #'   `estimate_uncorrected` (the mean of the bootstrap values; the plug-in
 #'   value for two categories), `bias_correction` (whether the estimate is
@@ -166,7 +186,9 @@
 #'   coding used: `"none"` or `"gaussian_copula"`), `marginal_choice` (with
 #'   `marginal = "auto"`: the coding `chosen`, the mean held-out pointwise MI
 #'   under each coding, `score`, the paired `gain` of the copula and its
-#'   standard error `gain_se`, and the threshold `z`; otherwise `NULL`),
+#'   standard error `gain_se`, the threshold `z`, and `trimmed`, whether
+#'   the trimmed comparison decided, whose gain and se are then given;
+#'   otherwise `NULL`),
 #'   `category` (which of `"x"` and `"y"` is the category), `prior` (p(c), one
 #'   value per category), `labels` (the categories of the rows, rare ones
 #'   pooled), `na_action` (the rows left out for missing values, marked as by
@@ -292,6 +314,7 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   warn_few_values(sides)
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
+  check_identifiable(nrow(joint), length(blocks$x), length(blocks$y), env, r = length(blocks$z))
   alternative <- if (marginal == "auto") apply_marginal(joint, "gaussian_copula")
 
   res <- call_core(gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap,
@@ -304,7 +327,8 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
     if (coding$alternative) joint <- alternative
     marginal <- if (coding$alternative) "gaussian_copula" else "none"
     coding <- list(chosen = marginal, score = c(none = coding$score, gaussian_copula = coding$score_alt) / div,
-                   gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z)
+                   gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z,
+                   trimmed = coding$trimmed)
   }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
   bound <- entropy_bound(sides, units)
@@ -350,7 +374,7 @@ apply_marginal <- function(m, marginal) {
 # data's fit by about as much as that fit overstates the truth (noise in the
 # fitted parameters looks like dependence), so the mean of the bootstrap
 # values carries that bias twice and the difference estimates it once. MI is
-# not negative, so neither is the estimate.
+# not negative, so neither is the estimate (corrected or not).
 # The estimate never exceeds `bound`, the entropy of a discrete side.
 # `correct`: "always", "never" or "if_material" (see use_correction()).
 summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = Inf) {
@@ -365,7 +389,7 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = In
                   class = "gmmmi_warning_bootstrap")
   }
   if (n_bootstrap == 0) {
-    return(list(bootstrap = boot, estimate = min(full, bound), uncorrected = full, corrected = FALSE,
+    return(list(bootstrap = boot, estimate = max(0, min(full, bound)), uncorrected = full, corrected = FALSE,
                 se = NA_real_, mc_se = res$full_mc_se / div))
   }
   mean_boot <- mean(boot[ok])
@@ -375,7 +399,7 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = In
   # correcting it adds (Efron and Tibshirani 1993, section 10.6).
   if (correct == "if_material") correct <- is.finite(se) && abs(mean_boot - full) >= material_bias * se
   if (isFALSE(correct) || identical(correct, "never")) {
-    return(list(bootstrap = boot, estimate = min(mean_boot, bound), uncorrected = mean_boot,
+    return(list(bootstrap = boot, estimate = max(0, min(mean_boot, bound)), uncorrected = mean_boot,
                 corrected = FALSE, se = se, mc_se = mc_mean))
   }
   list(bootstrap = boot, estimate = min(bound, max(0, 2 * full - mean_boot)), uncorrected = mean_boot,

@@ -133,10 +133,11 @@ print.summary.gmm_mi <- function(x, digits = 4, ...) {
   } else if (!is.null(ch)) {
     kept <- ch$chosen != "none"
     cat(sprintf(paste0("Margins: %s (marginal = \"auto\"): held-out pointwise MI %s as they are, %s with the copula;\n",
-                       "  gain of the copula %s %s %s, %s %g se: %s\n"),
+                       "  gain of the copula %s %s %s%s, %s %g se: %s\n"),
                 if (kept) "Gaussian copula" else "as they are",
                 format(ch$score[["none"]], digits = digits), format(ch$score[["gaussian_copula"]], digits = digits),
                 format(ch$gain, digits = 2), pm_symbol(), format(ch$gain_se, digits = 2),
+                if (isTRUE(ch[["trimmed"]])) " (20%-trimmed: one row dominated the mean)" else "",
                 if (kept) "above" else "not above", ch$z,
                 if (kept) "the copula is used" else "the data are used as they are"))
   }

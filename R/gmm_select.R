@@ -2,7 +2,9 @@
 #'
 #' Scores mixtures of 1, 2, ... components by cross-validation (or AIC/BIC)
 #' and stops once the score has not improved by more than `threshold` for
-#' `patience` further numbers of components. The data are split once into
+#' `patience` further numbers of components (and at the latest at
+#' `max_components`, or at the number of rows of the smallest training part,
+#' beyond which components would be empty). The data are split once into
 #' `n_folds` shuffled folds shared by every number of components; each of
 #' `n_inits` starts is fitted on every training part and scored by its mean
 #' held-out log-likelihood; the best start's fold average is the score. The
@@ -19,7 +21,9 @@
 #' @param n_threads Number of threads (see [gmmmi-package]).
 #' @return An object of class `"gmm_selection"`: `table` (a data frame with a
 #'   row per number of components tried: `k`, held-out score `validation`,
-#'   full-data `loglik`, `aic`, `bic`, `best_init`, `converged`, `max_iter`),
+#'   full-data `loglik`, `aic`, `bic`, `best_init`, `converged`, `max_iter`;
+#'   the scores are `NA` where no fit of that number could be used, or its
+#'   full-data refit failed),
 #'   `n_components` (the choice), `warm_start` (a `"gmm"` with the kept
 #'   parameters, in the data's units unless their scale is extreme: see
 #'   [gmm_fit()]), `criterion`, `control` and `call`.
@@ -46,7 +50,7 @@ gmm_select <- function(x, max_components, criterion, n_folds, n_inits, threshold
   control <- control_with(c(given_args(named, environment()), extra), env)
   n_threads <- resolve_threads(n_threads, env)
   check_rows_for_folds(nrow(x), control, env)
-  res <- call_core(gmm_select_cpp(x, control, n_threads, NULL), env)
+  res <- call_core(gmm_select_cpp(x, control, n_threads, NULL), env, settings = NULL)
   new_selection(res, colnames(x), control, call, nrow(x))
 }
 
@@ -64,6 +68,10 @@ check_rows_for_folds <- function(n, control, call, arg = "x") {
   }
 }
 
+# A covariance floor from which on it dominates the standardised data's unit
+# variances (new_selection() warns).
+large_floor <- 0.1
+
 new_selection <- function(res, names, control, call, n) {
   if (res$n_components < 1) {
     cli::cli_abort("No mixture could be fitted to the data, even with one component.",
@@ -74,7 +82,13 @@ new_selection <- function(res, names, control, call, n) {
                     "i" = "Consider a larger {.arg max_components}."),
                   class = "gmmmi_warning_max_components")
   }
-  if (isTRUE(res$all_short)) {
+  if (control$reg_covar >= large_floor) {
+    # Every covariance is at least reg_covar times each column's squared
+    # spread: a floor near 1 swamps the data, so EM has nothing to fit.
+    cli::cli_warn(c("{.arg reg_covar} = {control$reg_covar} is not small beside the data: it is added to variances of about 1 (each column is standardised).",
+                    "i" = "Every component is at least that wide, so the fit cannot follow the data and the MI is biased towards 0; use a {.arg reg_covar} well below 1."),
+                  class = c("gmmmi_warning_reg_covar", "gmmmi_warning"))
+  } else if (isTRUE(res$all_short)) {
     cli::cli_warn(c("Every fit stopped within two EM iterations.",
                     "i" = "{.arg tol} = {control$tol} may be too loose for these data."),
                   class = "gmmmi_warning_short_fits")

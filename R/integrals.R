@@ -13,8 +13,9 @@
 #'   equal-length sets of coordinates of `p`.
 #' @param mc_samples Number of Monte Carlo draws.
 #' @param units `"nat"` or `"bit"`.
-#' @return A number with attributes `mc_se` (its Monte Carlo standard error)
-#'   and `units`.
+#' @return A number with attributes `mc_se` (its Monte Carlo standard error;
+#'   `NA` when `mc_samples = 1`, from which no spread can be estimated) and
+#'   `units`. The weights of the mixtures must sum to 1.
 #' @examples
 #' set.seed(1)
 #' fit <- gmm_fit(matrix(rnorm(2000), ncol = 2), k = 1)
@@ -61,10 +62,13 @@ check_gmm <- function(x, arg, call) {
   if (!inherits(x, "gmm")) gmmmi_abort("{.arg {arg}} must be a {.cls gmm} object, not {.obj_type_friendly {x}}.", call)
 }
 
+# The integral by Monte Carlo; its error is NA from a single draw, whose
+# spread cannot be estimated.
 integral <- function(p, q, type, mc_samples, units, call, shift = 0) {
   mc_samples <- check_whole(mc_samples, "mc_samples", call, min = 1, max = 1e9)
   units <- check_choice(units, c("nat", "bit"), "units", call)
   res <- gmm_integral_cpp(p, q, type, mc_samples)
   div <- unit_divisor(units)
-  structure((res$value + shift) / div, mc_se = res$mc_se / div, units = units)
+  mc_se <- if (is.nan(res$mc_se)) NA_real_ else res$mc_se / div
+  structure((res$value + shift) / div, mc_se = mc_se, units = units)
 }

@@ -61,7 +61,39 @@ pmi <- function(object, x = NULL, y = NULL) {
   joint <- predict(fit, cbind(x, y), type = "logdensity")
   px <- predict(gmm_marginal(fit, vars$x), x, type = "logdensity")
   py <- predict(gmm_marginal(fit, vars$y), y, type = "logdensity")
-  structure((joint - px - py) / unit_divisor(object$units), units = object$units)
+  v <- joint - px - py
+  far <- !is.finite(joint) | !is.finite(px) | !is.finite(py)
+  if (any(far)) v[far] <- pmi_far(fit, cbind(x, y)[far, , drop = FALSE], vars, env)
+  structure(v / unit_divisor(object$units), units = object$units)
+}
+
+# The PMI of rows so far out that their densities underflow (log-densities
+# of -Inf: values near 1e300, say), where the difference of the logs would be
+# NaN. Along the ray through such a row u, every log-density is -s^2 / 2
+# min_k q_k(u / s) up to lower orders, with q_k the Mahalanobis form of
+# component k (means fall away at that distance), so the PMI tends to -Inf
+# when min q (joint) exceeds min q (x) + min q (y) and to +Inf when it falls
+# short; a tie leaves it undetermined (NA). A warning says so.
+pmi_far <- function(fit, u, vars, call) {
+  sc <- gmm_scaling(fit)
+  u <- sweep(sweep(u, 2, sc$center[colnames(u)], "-"), 2, sc$scale[colnames(u)], "/")
+  S <- fit$covariances
+  min_form <- function(w, cols) {
+    min(vapply(seq_len(dim(S)[3]), function(k) {
+      m <- as.matrix(S[cols, cols, k])
+      sum(w * solve(m, w))
+    }, numeric(1)))
+  }
+  out <- apply(u, 1, function(row) {
+    w <- row / max(abs(row))
+    b <- min_form(w, c(vars$x, vars$y)) - min_form(w[vars$x], vars$x) - min_form(w[vars$y], vars$y)
+    tol <- 1e-10 * max(1, abs(min_form(w, c(vars$x, vars$y))))
+    if (!is.finite(b) || abs(b) <= tol) NA_real_ else if (b > 0) -Inf else Inf
+  })
+  cli::cli_warn(c("{length(out)} row{?s} of {.arg x} and {.arg y} {?lies/lie} so far from the fit that {?its/their} densities underflow.",
+                  "i" = "{cli::qty(length(out))}{?Its/Their} PMI is given as {?its/their} limit, -Inf or Inf, or NA where the limit is not determined."),
+                class = c("gmmmi_warning_far", "gmmmi_warning"), call = call)
+  out
 }
 
 check_pmi_object <- function(object, call) {

@@ -65,13 +65,18 @@ unresolved_components <- function(fit, data, x, y, floor) {
   f <- gmm_scaling(fit)$scale[cols] / spread
   for (k in seq_along(fit$weights)) {
     S <- fit$covariances[cols, cols, k, drop = FALSE][, , 1] * outer(f, f)
+    # (Data of extreme or heavy-tailed scale can leave S beyond what can be
+    # judged here: no warning then.)
     if (!all(is.finite(S))) next
     ix <- seq_along(x)
     iy <- length(x) + seq_along(y)
     for (side in list(list(a = iy, b = ix), list(a = ix, b = iy))) {
       own <- min(diag(S)[side$a])
-      cond <- S[side$a, side$a, drop = FALSE] - S[side$a, side$b, drop = FALSE] %*%
-        solve(S[side$b, side$b, drop = FALSE], S[side$b, side$a, drop = FALSE])
+      given <- tryCatch(solve(S[side$b, side$b, drop = FALSE], S[side$b, side$a, drop = FALSE]),
+                        error = function(e) NULL)
+      if (is.null(given)) next
+      cond <- S[side$a, side$a, drop = FALSE] - S[side$a, side$b, drop = FALSE] %*% given
+      if (!all(is.finite(cond))) next
       lowest <- min(eigen(cond, symmetric = TRUE, only.values = TRUE)$values)
       if (own > 1e4 * floor && lowest < 100 * floor) return(TRUE)
     }

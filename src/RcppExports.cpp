@@ -32,14 +32,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // gmm_density_cpp
-Rcpp::List gmm_density_cpp(Rcpp::List model, Rcpp::NumericMatrix newdata);
-RcppExport SEXP _gmmmi_gmm_density_cpp(SEXP modelSEXP, SEXP newdataSEXP) {
+Rcpp::List gmm_density_cpp(Rcpp::List model, Rcpp::NumericMatrix newdata, bool responsibilities);
+RcppExport SEXP _gmmmi_gmm_density_cpp(SEXP modelSEXP, SEXP newdataSEXP, SEXP responsibilitiesSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type newdata(newdataSEXP);
-    rcpp_result_gen = Rcpp::wrap(gmm_density_cpp(model, newdata));
+    Rcpp::traits::input_parameter< bool >::type responsibilities(responsibilitiesSEXP);
+    rcpp_result_gen = Rcpp::wrap(gmm_density_cpp(model, newdata, responsibilities));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -126,7 +127,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_gmmmi_gmm_fit_cpp", (DL_FUNC) &_gmmmi_gmm_fit_cpp, 10},
-    {"_gmmmi_gmm_density_cpp", (DL_FUNC) &_gmmmi_gmm_density_cpp, 2},
+    {"_gmmmi_gmm_density_cpp", (DL_FUNC) &_gmmmi_gmm_density_cpp, 3},
     {"_gmmmi_gmm_simulate_cpp", (DL_FUNC) &_gmmmi_gmm_simulate_cpp, 2},
     {"_gmmmi_gmm_select_cpp", (DL_FUNC) &_gmmmi_gmm_select_cpp, 4},
     {"_gmmmi_gmm_mi_cpp", (DL_FUNC) &_gmmmi_gmm_mi_cpp, 10},

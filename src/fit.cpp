@@ -37,17 +37,40 @@ Rcpp::List gmm_fit_cpp(Rcpp::NumericMatrix x, int k, std::string init, double in
       Rcpp::Named("n_failed") = out.n_failed);
 }
 
-// Log-density of each row of newdata and the responsibilities (N x K).
+// Log-density of each row of newdata and, when asked, the responsibilities
+// (N x K; else NULL), written into R's vectors block by block (each row on
+// its own, so the blocks do not change the values), on a worker thread so
+// that an interrupt is seen.
 // [[Rcpp::export]]
-Rcpp::List gmm_density_cpp(Rcpp::List model, Rcpp::NumericMatrix newdata) {
+Rcpp::List gmm_density_cpp(Rcpp::List model, Rcpp::NumericMatrix newdata,
+                           bool responsibilities = true) {
   const gmmmi::Gmm g = glue::gmm_from_r(model);
   gmmmi::Factorised f;
   if (!gmmmi::factorise(g, f)) Rcpp::stop("the mixture has a covariance that is not positive definite");
-  const Eigen::MatrixXd X = glue::points(newdata);
-  gmmmi::DensityWork w;
-  gmmmi::density_pass(X, f, w, true);
-  return Rcpp::List::create(Rcpp::Named("log_density") = Rcpp::wrap(w.log_dens),
-                            Rcpp::Named("responsibilities") = Rcpp::wrap(w.logp));
+  const auto X = glue::points(newdata);
+  const Eigen::Index N = X.rows(), K = g.k();
+  // Not filled here: the worker writes every value (and the first touch of
+  // the pages, slow for large N, happens where an interrupt is seen).
+  Rcpp::NumericVector log_density(Rcpp::no_init(N));
+  Rcpp::NumericMatrix resp(Rcpp::no_init(responsibilities ? static_cast<int>(N) : 0,
+                                         static_cast<int>(K)));
+  double* ld = log_density.begin();
+  double* rp = resp.begin();
+  glue::run_interruptible([&](std::atomic<bool>& abort) {
+    gmmmi::DensityWork w;
+    const Eigen::Index block = 65536;
+    for (Eigen::Index i = 0; i < N && !abort.load(); i += block) {
+      const Eigen::Index n = std::min(block, N - i);
+      gmmmi::density_pass(X.middleRows(i, n), f, w, responsibilities);
+      Eigen::Map<Eigen::VectorXd>(ld + i, n) = w.log_dens;
+      if (responsibilities)
+        Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>>(rp + i, n, K, Eigen::OuterStride<>(N)) =
+            w.logp;
+    }
+  });
+  return Rcpp::List::create(
+      Rcpp::Named("log_density") = log_density,
+      Rcpp::Named("responsibilities") = responsibilities ? static_cast<SEXP>(resp) : R_NilValue);
 }
 
 // [[Rcpp::export]]
@@ -58,7 +81,9 @@ Rcpp::List gmm_simulate_cpp(Rcpp::List model, int n) {
   gmmmi::Rng rng(glue::seed_from_r(), gmmmi::Stream::simulate, 0);
   Eigen::MatrixXd draws;
   std::vector<int> labels;
-  gmmmi::sample_gmm(g, f, n, rng, draws, &labels);
+  glue::run_interruptible([&](std::atomic<bool>& abort) {
+    gmmmi::sample_gmm(g, f, n, rng, draws, &labels, &abort);
+  });
   for (int& l : labels) ++l;
   return Rcpp::List::create(Rcpp::Named("x") = Rcpp::wrap(draws),
                             Rcpp::Named("component") = Rcpp::wrap(labels));

@@ -57,6 +57,16 @@ inline std::uint64_t seed_from_r() {
   return (hi << 32) ^ lo;
 }
 
+// A Monte Carlo error as R reports it: NA where it is unknown (NaN, from one
+// draw).
+inline double na_for_nan(double v) { return std::isnan(v) ? NA_REAL : v; }
+inline Rcpp::NumericVector na_for_nan(const std::vector<double>& v) {
+  Rcpp::NumericVector out(v.begin(), v.end());
+  for (double& x : out)
+    if (std::isnan(x)) x = NA_REAL;
+  return out;
+}
+
 inline void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
 
 // Runs on R's main thread only (parallel_for calls it from the calling thread).
@@ -77,6 +87,19 @@ class RMonitor : public gmmmi::Monitor {
 };
 
 [[noreturn]] inline void interrupted() { throw Rcpp::internal::InterruptedException(); }
+
+// Runs work(abort) on a worker thread while R's main thread polls for
+// interrupts (and rethrows the work's exceptions): for a long computation
+// outside the parallel searches, such as a Monte Carlo integral, a
+// simulation or a density pass over many rows. The work polls `abort`; an
+// interrupt reaches R as an interrupt.
+template <class Work>
+void run_interruptible(Work work) {
+  RMonitor monitor;
+  std::atomic<bool> abort{false};
+  if (!gmmmi::parallel_for(1, 1, monitor, abort, [&](std::size_t) { work(abort); }))
+    interrupted();
+}
 
 inline gmmmi::InitType init_from_r(const std::string& s) {
   gmmmi::InitType t;

@@ -12,14 +12,16 @@ Rcpp::List selection_to_r(const gmmmi::SelectResult& s, const gmmmi::Scaling& sc
   Rcpp::IntegerVector k(n), init(n), max_iter(n);
   Rcpp::NumericVector valid(n), aic(n), bic(n), loglik(n);
   Rcpp::LogicalVector conv(n);
+  // A K without a usable fit, or whose refit failed, has NA scores.
+  auto na_unless_finite = [](double v) { return std::isfinite(v) ? v : NA_REAL; };
   for (std::size_t i = 0; i < n; ++i) {
     const gmmmi::KScore& r = s.table[i];
     k[i] = r.k;
     const double shift = n_obs * log_jacobian;
-    valid[i] = r.validation + log_jacobian;
-    aic[i] = r.aic - 2.0 * shift;
-    bic[i] = r.bic - 2.0 * shift;
-    loglik[i] = r.loglik + shift;
+    valid[i] = na_unless_finite(r.validation + log_jacobian);
+    aic[i] = na_unless_finite(r.aic - 2.0 * shift);
+    bic[i] = na_unless_finite(r.bic - 2.0 * shift);
+    loglik[i] = na_unless_finite(r.loglik + shift);
     init[i] = r.best_init + 1;
     conv[i] = r.converged;
     max_iter[i] = r.max_iter;
@@ -88,9 +90,10 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   const double log_jacobian = gmmmi::log_jacobian(r.scaling);
   return Rcpp::List::create(
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
-      Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
+      Rcpp::Named("bootstrap_mc_se") = glue::na_for_nan(r.bootstrap_mc_se),
       Rcpp::Named("bootstrap_k") = Rcpp::wrap(r.bootstrap_k),
-      Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
+      Rcpp::Named("full_mi") = r.full_mi.value,
+      Rcpp::Named("full_mc_se") = glue::na_for_nan(r.full_mi.mc_se),
       Rcpp::Named("fit") = glue::gmm_to_r(r.full_fit.model, r.scaling),
       Rcpp::Named("fit_loglik") = r.full_fit.loglik + log_jacobian,
       Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
@@ -103,7 +106,7 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
                 Rcpp::Named("alternative") = r.coding.alternative,
                 Rcpp::Named("score") = r.coding.score, Rcpp::Named("score_alt") = r.coding.score_alt,
                 Rcpp::Named("gain") = r.coding.gain, Rcpp::Named("gain_se") = r.coding.gain_se,
-                Rcpp::Named("z") = s.coding_z))
+                Rcpp::Named("z") = s.coding_z, Rcpp::Named("trimmed") = r.coding.trimmed))
           : R_NilValue);
 }
 
@@ -114,13 +117,12 @@ Rcpp::List gmm_integral_cpp(Rcpp::List p, Rcpp::Nullable<Rcpp::List> q, std::str
   const gmmmi::Gmm gp = glue::gmm_from_r(p);
   gmmmi::Rng rng(glue::seed_from_r(), gmmmi::Stream::monte_carlo, 0);
   const Eigen::Index M = static_cast<Eigen::Index>(mc_samples);
+  const gmmmi::Gmm gq = type == "entropy" ? gmmmi::Gmm() : glue::gmm_from_r(Rcpp::List(q.get()));
   gmmmi::McEstimate e;
-  if (type == "entropy") {
-    e = gmmmi::entropy(gp, M, rng);
-  } else {
-    const gmmmi::Gmm gq = glue::gmm_from_r(Rcpp::List(q.get()));
-    e = gmmmi::kl_divergence(gp, gq, M, rng);
-  }
+  glue::run_interruptible([&](std::atomic<bool>& abort) {
+    e = type == "entropy" ? gmmmi::entropy(gp, M, rng, &abort)
+                          : gmmmi::kl_divergence(gp, gq, M, rng, &abort);
+  });
   if (!e.ok) Rcpp::stop("the integral could not be computed: a covariance is not positive definite");
   return Rcpp::List::create(Rcpp::Named("value") = e.value, Rcpp::Named("mc_se") = e.mc_se);
 }
@@ -169,8 +171,9 @@ Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector lab
   }
   return Rcpp::List::create(
       Rcpp::Named("bootstrap") = Rcpp::wrap(r.bootstrap),
-      Rcpp::Named("bootstrap_mc_se") = Rcpp::wrap(r.bootstrap_mc_se),
-      Rcpp::Named("full_mi") = r.full_mi.value, Rcpp::Named("full_mc_se") = r.full_mi.mc_se,
+      Rcpp::Named("bootstrap_mc_se") = glue::na_for_nan(r.bootstrap_mc_se),
+      Rcpp::Named("full_mi") = r.full_mi.value,
+      Rcpp::Named("full_mc_se") = glue::na_for_nan(r.full_mi.mc_se),
       Rcpp::Named("fits") = fits, Rcpp::Named("selections") = selections,
       Rcpp::Named("n_retried") = r.n_retried, Rcpp::Named("n_failed") = r.n_failed);
 }

@@ -24,9 +24,11 @@ fuzz_bad_scalars <- list(NA, NA_real_, NaN, Inf, -Inf, -1, 0.5, "1", TRUE, c(1, 
                          list(1), NULL, 1e300, -1e300)
 
 # A numeric column of length n: well-behaved, rescaled to extreme
-# magnitudes, shifted, discrete, constant or with one injected bad value.
+# magnitudes, shifted, discrete, constant, heavy-tailed (Cauchy cubed,
+# log-normal of sd 20), whole numbers (counts), or with one injected bad
+# value.
 fuzz_numbers <- function(n) {
-  v <- switch(sample.int(8, 1),
+  v <- switch(sample.int(11, 1),
               rnorm(n),
               rnorm(n) * 10^sample(c(-300, -150, -20, 20, 150, 300), 1),
               rnorm(n) + 1e10,
@@ -34,7 +36,10 @@ fuzz_numbers <- function(n) {
               sample(c(0, 1), n, replace = TRUE),
               rep(fuzz_pick(list(0, 1, -3.5, 1e300)), n),
               rep(rnorm(max(1, n %/% 4)), length.out = n),
-              rexp(n)^8)
+              rexp(n)^8,
+              rcauchy(n)^3,
+              exp(20 * rnorm(n)),
+              as.numeric(rpois(n, 3)))
   if (n > 0 && runif(1) < fuzz_state$p_bad_data / 2) {
     v[sample.int(n, 1)] <- fuzz_pick(list(NA, NaN, Inf, -Inf, 1e308, -1e308, 5e-324,
                                           .Machine$double.xmax))
@@ -53,9 +58,11 @@ fuzz_matrix <- function(n, d) {
   matrix(as.numeric(unlist(lapply(seq_len(d), function(j) fuzz_numbers(n)))), nrow = n, ncol = d)
 }
 
-# Any R object that a user might pass as data, with n rows where that applies.
+# Any R object that a user might pass as data, with n rows where that
+# applies; kind 17 is wide (columns near a third to a half of the rows).
 fuzz_data <- function(n, d = sample(0:3, 1)) {
-  kind <- if (runif(1) < fuzz_state$p_bad_data) sample.int(16, 1) else sample(c(1:6, 8), 1)
+  kind <- if (runif(1) < fuzz_state$p_bad_data) sample.int(17, 1) else sample(c(1:6, 8, 17), 1)
+  if (kind == 17) return(fuzz_matrix(n, max(1, n %/% sample(2:3, 1))))
   switch(kind,
          fuzz_numbers(n),
          fuzz_numbers(n),
@@ -203,8 +210,11 @@ fuzz_call <- function() {
 }
 
 # Why a returned value is not a valid result of its function ("" when it is).
+# An MI estimate must be finite (or NA, for a pair of mi_matrix() that
+# failed) and not below 0 by more than 3 Monte Carlo standard errors.
 fuzz_invalid <- function(target, value) {
   finite_or_na <- function(v) is.numeric(v) && !any(is.nan(v)) && all(is.finite(v) | is.na(v))
+  possible <- function(est, mc_se) all(is.na(est) | is.na(mc_se) | est >= -3 * mc_se)
   finite_gmm <- function(g) {
     if (!all(is.finite(g$weights)) || abs(sum(g$weights) - 1) > 1e-8) return("weights")
     if (!all(is.finite(g$means))) return("means")
@@ -223,10 +233,12 @@ fuzz_invalid <- function(target, value) {
       if (!isTRUE(value$n_components >= 1)) "n_components" else finite_gmm(value$warm_start),
     gmm_mi = if (!inherits(value, "gmm_mi")) "class" else
       if (length(value$estimate) != 1 || !is.finite(value$estimate)) "estimate" else
-        if (length(value$se) != 1 || !finite_or_na(value$se)) "se" else "",
+        if (!possible(value$estimate, value$mc_se)) "estimate below 0" else
+          if (length(value$se) != 1 || !finite_or_na(value$se)) "se" else "",
     mi_matrix = if (!inherits(value, "mi_matrix")) "class" else
       if (!finite_or_na(value$estimate)) "estimate" else
-        if (!finite_or_na(value$se)) "se" else "")
+        if (!possible(value$estimate, value$mc_se)) "estimate below 0" else
+          if (!finite_or_na(value$se)) "se" else "")
 }
 
 # Runs `n` random calls; returns one row per call: the function, the outcome
@@ -318,11 +330,21 @@ test_that("fuzzed inputs never meet an unclassed C++ error", {
   expect_error(gmm_mi(factor(rep(c("a", "b"), 10)), 1e10 + rnorm(20), n_bootstrap = 1,
                       mc_samples = 16, control = ctl, n_threads = 1),
                class = "gmmmi_error")
-  # mi_matrix() turns a pair whose fit fails into NA with a classed warning.
-  expect_warning(m <- gmmmi::mi_matrix(data.frame(c1 = c(1, 0, -1, -2, 1), c2 = c(0, 0, 0, 1, 0)),
-                                       n_bootstrap = 0, mc_samples = 64, n_threads = 1,
-                                       control = gmm_mi_control(reg_covar = 0, tie_floor = FALSE)))
+  # mi_matrix() turns a pair whose fit fails into NA with a classed warning:
+  # here no fold can fit a column that is constant on its training rows.
+  set.seed(1)
+  withCallingHandlers(
+    expect_warning(m <- gmmmi::mi_matrix(data.frame(c1 = rnorm(12), c2 = c(rep(0, 11), 1)),
+                                         n_bootstrap = 0, mc_samples = 64, n_threads = 1,
+                                         control = gmm_mi_control(reg_covar = 0, tie_floor = FALSE)),
+                   class = "gmmmi_warning_pair_failed"),
+    gmmmi_warning_ties = function(w) invokeRestart("muffleWarning"))
   expect_true(is.na(m$estimate[1, 2]))
+  # Five rows for two columns are refused outright (issue 17: d >= n / 5).
+  expect_error(gmmmi::mi_matrix(data.frame(c1 = c(1, 0, -1, -2, 1), c2 = c(0, 0, 0, 1, 0)),
+                                n_bootstrap = 0, mc_samples = 64, n_threads = 1,
+                                control = gmm_mi_control(reg_covar = 0)),
+               class = "gmmmi_error")
 })
 
 test_that("fuzzed inputs at huge scales never give a selection with infinite parameters", {

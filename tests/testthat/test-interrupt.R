@@ -20,30 +20,14 @@ test_that("an interrupt stops a long gmm_mi() promptly and the next call works",
   x <- rnorm(n)
   y <- 0.6 * x + 0.8 * rnorm(n)
   ctl <- gmm_mi_control(fixed_components = 3, init = "kmeans")
-  parent <- Sys.getpid()
-  delay <- 1
-  child <- parallel::mcparallel({
-    Sys.sleep(delay)
-    sent <- Sys.time()
-    tools::pskill(parent, tools::SIGINT)
-    sent
-  }, silent = TRUE)
-  started <- Sys.time()
-  # The handler also covers an interrupt that arrives outside gmm_mi() (if it
-  # finished first), so the signal can never escape the test.
-  outcome <- tryCatch({
-    gmm_mi(x, y, n_bootstrap = 1000, mc_samples = 1e5, control = ctl, n_threads = 2)
-    "finished"
-  }, interrupt = function(e) "interrupted")
-  returned <- Sys.time()
-  sent <- tryCatch(parallel::mccollect(child, wait = TRUE)[[1]], interrupt = function(e) NULL)
-  expect_s3_class(sent, "POSIXct")
-  expect_identical(outcome, "interrupted")
-  latency <- as.numeric(difftime(returned, sent, units = "secs"))
+  res <- interrupt_latency(
+    gmm_mi(x, y, n_bootstrap = 1000, mc_samples = 1e5, control = ctl, n_threads = 2))
+  expect_s3_class(res$sent, "POSIXct")
+  expect_identical(res$outcome, "interrupted")
+  latency <- res$latency
   # A note for whoever reads the log: the measured latency.
   if (nzchar(Sys.getenv("GMMMI_REPORT_LATENCY"))) {
-    message(sprintf("interrupt latency %.3f s (call ran %.2f s)", latency,
-                    as.numeric(difftime(returned, started, units = "secs"))))
+    message(sprintf("interrupt latency %.3f s (call ran %.2f s)", latency, res$ran))
   }
   expect_gt(latency, -0.05)
   expect_lt(latency, limit)

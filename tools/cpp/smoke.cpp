@@ -2,6 +2,7 @@
 // MI: g++ -O2 -std=c++14 -I inst/include -I <eigen> tools/cpp/smoke.cpp
 // The fits follow gmmmi_rule(), the settings R users run by default; the
 // reference rule is checked on the same Gaussian.
+#include <algorithm>
 #include <cstdio>
 #include <gmmmi/gmmmi.h>
 
@@ -108,5 +109,67 @@ int main() {
   std::printf("presets %s; 4096 folds %s\n", presets ? "ok" : "WRONG",
               refused ? "refused" : "WRONG");
   ok = ok && presets && refused;
+
+  // One absurd held-out row (the data as they are scored at -1e13) holds the
+  // mean comparison to a ratio of 1; the trimmed comparison sees the gain of
+  // the other rows (issue 17).
+  VectorXd raw(1000), cop(1000);
+  for (Index i = 0; i < raw.size(); ++i) {
+    raw[i] = 0.1 * rng.normal();
+    cop[i] = raw[i] + 0.05 + 0.02 * rng.normal();
+  }
+  raw[7] = -1e13;
+  const CodingChoice captured = choose_coding(raw, cop, 2.0);
+  std::printf("one absurd row: %s (trimmed gain %.4f, se %.4f)\n",
+              captured.alternative && captured.trimmed ? "copula taken" : "WRONG", captured.gain,
+              captured.gain_se);
+  ok = ok && captured.alternative && captured.trimmed && std::abs(captured.gain - 0.05) < 0.01;
+
+  // Every row is held out by exactly one fold.
+  Rng split(3, Stream::split, 0);
+  const Folds folds = make_folds(103, 4, split);
+  std::vector<int> held(103, 0);
+  for (int f = 0; f < folds.n_folds; ++f) {
+    for (Index i : folds.rows(f, true)) ++held[static_cast<std::size_t>(i)];
+    ok = ok && folds.rows(f, true).size() + folds.rows(f, false).size() == 103;
+  }
+  const bool partition = std::all_of(held.begin(), held.end(), [](int h) { return h == 1; });
+  // An MI below 0 beyond its Monte Carlo error, or not finite, is not possible.
+  const bool guard = plausible_mi({-0.01, 0.01, true}) && !plausible_mi({-0.5, 0.01, true}) &&
+                     !plausible_mi({std::nan(""), 0.01, true}) &&
+                     plausible_mi({-0.5, std::nan(""), true}) && !plausible_mi({3.0, 0.1, true}, 1.0);
+  std::printf("folds %s; MI guard %s\n", partition ? "partition the rows" : "WRONG",
+              guard ? "ok" : "WRONG");
+  ok = ok && partition && guard;
+
+  // Many categories: the shared draw (C > kSharedDrawCategories) and a loop
+  // per category estimate the same MI. C categories, y | c a mixture of
+  // N(c / 4, 1) and N(c / 4 + 0.5, 1) (every third category a single
+  // Gaussian), p(c) uneven, one category of p(c) = 0; 150 categories span
+  // three chunks of the shared draw.
+  for (std::size_t C : {std::size_t(20), std::size_t(150)}) {
+    std::vector<Gmm> models(C);
+    std::vector<double> prior(C);
+    double total = 0;
+    for (std::size_t c = 0; c < C; ++c) {
+      Gmm& g = models[c];
+      const Index K = c % 3 == 0 ? 1 : 2;
+      g.weights = VectorXd::Constant(K, 1.0 / static_cast<double>(K));
+      g.means = MatrixXd(1, K);
+      for (Index k = 0; k < K; ++k) g.means(0, k) = 0.25 * static_cast<double>(c) + 0.5 * k;
+      g.covariances.assign(K, MatrixXd::Constant(1, 1, 1.0));
+      prior[c] = c == 4 ? 0.0 : 1.0 + static_cast<double>(c % 3);
+      total += prior[c];
+    }
+    for (double& p : prior) p /= total;
+    Rng r1(5, Stream::monte_carlo, 0), r2(5, Stream::monte_carlo, 1);
+    const McEstimate shared = categorical_mi(models, prior, 20000, r1);
+    const McEstimate looped = per_category_mi(models, prior, 2000, r2);
+    const double z = (shared.value - looped.value) /
+                     std::sqrt(shared.mc_se * shared.mc_se + looped.mc_se * looped.mc_se);
+    std::printf("%zu categories: shared draw %.4f +- %.4f, per category %.4f +- %.4f (z = %.2f)\n",
+                C, shared.value, shared.mc_se, looped.value, looped.mc_se, z);
+    ok = ok && shared.ok && looped.ok && std::abs(z) < 4;
+  }
   return ok ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 #ifndef GMMMI_BOOTSTRAP_H
 #define GMMMI_BOOTSTRAP_H
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "integrals.h"
@@ -82,14 +83,23 @@ inline EmResult fit_weighted(const MatrixRef& X, const VectorXd& counts, const G
 }
 
 // Counts replicates that were restarted or failed; task 0, the full-data
-// fit, must not fail.
+// fit, must not fail, nor give an MI that is not possible (plausible_mi).
 inline void tally_replicates(const std::vector<int>& restarts, const std::vector<char>& failed,
-                             int& n_retried, int& n_failed) {
+                             const McEstimate& full_mi, double mi_max, int& n_retried,
+                             int& n_failed) {
   for (std::size_t t = 0; t < failed.size(); ++t) {
     n_retried += restarts[t] > 0 ? 1 : 0;
     n_failed += failed[t];
   }
   if (failed[0]) throw std::runtime_error("the full-data fit failed");
+  if (!plausible_mi(full_mi, mi_max)) {
+    char msg[320];
+    std::snprintf(msg, sizeof msg,
+                  "the mixture fitted to all the data gives an MI of %.4g nat (Monte Carlo se "
+                  "%.2g), which is not possible: the fit or its integral broke down numerically",
+                  full_mi.value, full_mi.mc_se);
+    throw std::runtime_error(msg);
+  }
 }
 
 // The bootstrap's skeleton, shared by the continuous and the categorical MI:
@@ -97,11 +107,13 @@ inline void tally_replicates(const std::vector<int>& restarts, const std::vector
 // Monte Carlo stream, so that no result depends on the threads.
 // `task(t, mc, n_restarts, mi)` fits task t (counting its restarts from fresh
 // starts) and sets its MI; it returns false when the task has no usable fit.
-// A replicate whose MI fails counts as failed too; a failed full-data fit is
-// an error (tally_replicates).
+// A replicate whose MI fails or is not possible (plausible_mi, at most
+// `mi_max`) counts as failed too, and is left out rather than averaged in; a
+// failed full-data fit, or an impossible MI of it, is an error
+// (tally_replicates).
 template <class Task>
 void run_bootstrap(int n_bootstrap, std::uint64_t seed, int n_threads, Monitor& monitor,
-                   std::atomic<bool>& abort, BootstrapValues& out, Task task) {
+                   std::atomic<bool>& abort, BootstrapValues& out, double mi_max, Task task) {
   const std::size_t B = static_cast<std::size_t>(n_bootstrap);
   out.bootstrap.assign(B, std::numeric_limits<double>::quiet_NaN());
   out.bootstrap_mc_se.assign(B, std::numeric_limits<double>::quiet_NaN());
@@ -110,7 +122,7 @@ void run_bootstrap(int n_bootstrap, std::uint64_t seed, int n_threads, Monitor& 
   const bool finished = parallel_for(B + 1, n_threads, monitor, abort, [&](std::size_t t) {
     Rng mc(seed, Stream::monte_carlo, t);
     McEstimate mi;
-    if (!task(t, mc, restarts[t], mi) || (t > 0 && !mi.ok)) {
+    if (!task(t, mc, restarts[t], mi) || (t > 0 && !plausible_mi(mi, mi_max))) {
       failed[t] = 1;
     } else if (t == 0) {
       out.full_mi = mi;
@@ -120,7 +132,8 @@ void run_bootstrap(int n_bootstrap, std::uint64_t seed, int n_threads, Monitor& 
     }
   });
   out.aborted = !finished;
-  if (finished) tally_replicates(restarts, failed, out.n_retried, out.n_failed);
+  if (finished)
+    tally_replicates(restarts, failed, out.full_mi, mi_max, out.n_retried, out.n_failed);
 }
 
 // Selects K on X and, given an alternative coding of the same rows, on that
@@ -219,6 +232,7 @@ inline MiResult estimate_mi(MatrixXd X, MiSettings s, std::uint64_t seed, int n_
     throw std::runtime_error("no mixture could be fitted to the data");
   out.bootstrap_k.assign(static_cast<std::size_t>(s.n_bootstrap), 0);
   run_bootstrap(s.n_bootstrap, seed, n_threads, monitor, abort, out,
+                std::numeric_limits<double>::infinity(),
                 [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
     if (t == 0) return fit_full_data(X, s, seed, mc, n_restarts, abort, out, mi);
     EmResult fit;

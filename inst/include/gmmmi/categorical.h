@@ -58,11 +58,166 @@ inline void add_category_block(const MatrixXd& draws, const std::vector<Factoris
   sum_sq += w.point.squaredNorm();
 }
 
-// MI of the category with y under the fitted class-conditional mixtures:
-// each category's expectation by its own Monte Carlo loop, weighted by p(c).
-inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vector<double>& prior,
-                                 Index M, Rng& rng, const std::atomic<bool>* abort = nullptr,
-                                 Index block = 4096) {
+// Up to this many categories, each has its own Monte Carlo loop (M draws
+// from p(y | c), each scored against every category: C^2 M density terms);
+// beyond it, M draws in all are shared by every category (shared_categorical_mi:
+// C M terms).
+constexpr std::size_t kSharedDrawCategories = 16;
+
+// Scratch of add_shared_block.
+struct SharedWork {
+  DensityWork dens;  // dens.logp: block x (components of one chunk of categories)
+  MatrixXd logs;     // block x (categories of the chunk): log p(y | c)
+  Eigen::ArrayXd mx, s, t, e, chunk_max;
+};
+
+// Every category's mixture in one, for the shared draw: the components of
+// the categories of p(c) > 0 (`used`), weighted by p(c), to draw from p(y) =
+// sum_c p(c) p(y | c); and the same components, free of p(c), in chunks of
+// kSharedChunk categories, to score every draw against every category a
+// chunk at a time (so that each chunk's terms stay in cache).
+constexpr std::size_t kSharedChunk = 64;
+
+struct PooledCategories {
+  Gmm all;
+  Factorised draw;                // of `all`
+  std::vector<std::size_t> used;  // the categories of p(c) > 0
+  std::vector<Factorised> chunk;  // log w_k N(y; mu_k, S_k) of each chunk's components
+  // Per chunk: the first component of each of its categories, and the end.
+  std::vector<std::vector<Index>> first;
+};
+
+inline bool pool_categories(const std::vector<Gmm>& models, const std::vector<double>& prior,
+                            PooledCategories& p) {
+  const std::size_t C = models.size();
+  const Index d = models[0].dim();
+  p.used.clear();
+  Index K = 0;
+  for (std::size_t c = 0; c < C; ++c)
+    if (prior[c] > 0.0) {
+      p.used.push_back(c);
+      K += models[c].k();
+    }
+  p.all.weights.resize(K);
+  p.all.means.resize(d, K);
+  p.all.covariances.clear();
+  const std::size_t n_chunks = (p.used.size() + kSharedChunk - 1) / kSharedChunk;
+  p.chunk.assign(n_chunks, Factorised());
+  p.first.assign(n_chunks, std::vector<Index>());
+  Index j = 0;
+  for (std::size_t q = 0; q < n_chunks; ++q) {
+    const Index j0 = j;
+    const std::size_t i1 = std::min(p.used.size(), (q + 1) * kSharedChunk);
+    for (std::size_t i = q * kSharedChunk; i < i1; ++i) {
+      const std::size_t c = p.used[i];
+      p.first[q].push_back(j - j0);
+      for (Index k = 0; k < models[c].k(); ++k, ++j) {
+        p.all.weights[j] = prior[c] * models[c].weights[k];
+        p.all.means.col(j) = models[c].means.col(k);
+        p.all.covariances.push_back(models[c].covariances[k]);
+      }
+    }
+    p.first[q].push_back(j - j0);
+  }
+  if (!factorise(p.all, p.draw)) return false;
+  // Each chunk's components, with log_norm = log w_k - ... (without p(c)).
+  j = 0;
+  for (std::size_t q = 0; q < n_chunks; ++q) {
+    Factorised& f = p.chunk[q];
+    const Index nq = p.first[q].back();
+    f.chol.assign(p.draw.chol.begin() + j, p.draw.chol.begin() + j + nq);
+    f.prec_chol.assign(p.draw.prec_chol.begin() + j, p.draw.prec_chol.begin() + j + nq);
+    f.prec_means = p.draw.prec_means.middleCols(j, nq);
+    f.log_norm = p.draw.log_norm.segment(j, nq);
+    for (std::size_t i = 0; i + 1 < p.first[q].size(); ++i) {
+      const double lp = std::log(prior[p.used[q * kSharedChunk + i]]);
+      f.log_norm.segment(p.first[q][i], p.first[q][i + 1] - p.first[q][i]).array() -= lp;
+    }
+    f.ok = true;
+    j += nq;
+  }
+  return true;
+}
+
+// The integrand of the shared draw at every row y of `draws` (drawn from
+// p(y)): sum_c p(c | y) log p(y | c) - log p(y), which is sum_c p(c | y)
+// log(p(c | y) / p(c)). Its mean over y ~ p(y) is the MI (the expectation
+// over c given y is taken exactly, so it varies less than log p(y | c) -
+// log p(y) at a drawn pair). Over the chunks of categories it keeps, per
+// row, the largest log p(c) p(y | c) so far (mx) and, relative to it, s =
+// sum_c p(c) p(y | c) and t = sum_c p(c) p(y | c) log p(y | c): then
+// log p(y) = mx + log s and sum_c p(c | y) log p(y | c) = t / s.
+inline void add_shared_block(const MatrixXd& draws, const PooledCategories& p,
+                             const std::vector<double>& log_prior, SharedWork& w, double& sum,
+                             double& sum_sq) {
+  const Index B = draws.rows();
+  w.mx.setConstant(B, -std::numeric_limits<double>::infinity());
+  w.s.setZero(B);
+  w.t.setZero(B);
+  for (std::size_t q = 0; q < p.chunk.size(); ++q) {
+    const std::vector<Index>& first = p.first[q];
+    const Index nc = static_cast<Index>(first.size()) - 1;
+    log_components(draws, p.chunk[q], w.dens);
+    w.logs.resize(B, nc);
+    w.chunk_max.setConstant(B, -std::numeric_limits<double>::infinity());
+    for (Index i = 0; i < nc; ++i) {
+      const Index k0 = first[static_cast<std::size_t>(i)];
+      const Index nk = first[static_cast<std::size_t>(i) + 1] - k0;
+      auto lc = w.logs.col(i).array();
+      if (nk == 1) {
+        lc = w.dens.logp.col(k0).array();
+      } else {  // log p(y | c) by log-sum-exp over the category's components
+        w.e = w.dens.logp.middleCols(k0, nk).rowwise().maxCoeff().array();
+        w.e = (w.e.isFinite()).select(w.e, 0.0);
+        lc.setZero();
+        for (Index k = k0; k < k0 + nk; ++k) lc += (w.dens.logp.col(k).array() - w.e).exp();
+        lc = lc.log() + w.e;
+      }
+      const std::size_t c = p.used[q * kSharedChunk + static_cast<std::size_t>(i)];
+      w.chunk_max = w.chunk_max.max(lc + log_prior[c]);
+    }
+    // A new maximum rescales what was summed so far.
+    w.e = w.mx.max(w.chunk_max);
+    w.e = (w.e.isFinite()).select(w.e, 0.0);
+    w.mx = (w.mx.isFinite()).select((w.mx - w.e).exp(), 0.0);
+    w.s *= w.mx;
+    w.t *= w.mx;
+    w.mx = w.e;
+    for (Index i = 0; i < nc; ++i) {
+      const std::size_t c = p.used[q * kSharedChunk + static_cast<std::size_t>(i)];
+      const auto lc = w.logs.col(i).array();
+      w.e = lc + log_prior[c] - w.mx;
+      exp_inplace(w.e.data(), B);
+      w.s += w.e;
+      w.t += (w.e > 0.0).select(w.e * lc, 0.0);
+    }
+  }
+  w.e = w.t / w.s - (w.mx + w.s.log());
+  sum += w.e.sum();
+  sum_sq += w.e.square().sum();
+}
+
+// The MI by the shared draw: M draws in all from p(y), each scored against
+// every category (see add_shared_block), in blocks of 1024 draws.
+inline McEstimate shared_categorical_mi(const std::vector<Gmm>& models,
+                                        const std::vector<double>& prior, Index M, Rng& rng,
+                                        const std::atomic<bool>* abort) {
+  PooledCategories p;
+  if (!pool_categories(models, prior, p)) return McEstimate{0.0, 0.0, false};
+  std::vector<double> log_prior(prior.size());
+  for (std::size_t c = 0; c < prior.size(); ++c) log_prior[c] = std::log(prior[c]);
+  SharedWork work;
+  return mc_blocks(p.all, p.draw, M, rng, abort, 1024,
+                   [&](const MatrixXd& draws, double& sum, double& sum_sq) {
+    add_shared_block(draws, p, log_prior, work, sum, sum_sq);
+  });
+}
+
+// The MI with each category's expectation by its own Monte Carlo loop, M
+// draws from p(y | c) each, weighted by p(c).
+inline McEstimate per_category_mi(const std::vector<Gmm>& models,
+                                  const std::vector<double>& prior, Index M, Rng& rng,
+                                  const std::atomic<bool>* abort = nullptr, Index block = 4096) {
   McEstimate est;
   const std::size_t C = models.size();
   std::vector<Factorised> fac(C);
@@ -92,8 +247,19 @@ inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vect
   }
   est.value = total;
   est.mc_se = std::sqrt(total_var);
+  est.draws = M;
   est.ok = std::isfinite(total);
   return est;
+}
+
+// MI of the category with y under the fitted class-conditional mixtures: by
+// a Monte Carlo loop per category or, beyond kSharedDrawCategories
+// categories, by the shared draw.
+inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vector<double>& prior,
+                                 Index M, Rng& rng, const std::atomic<bool>* abort = nullptr) {
+  if (models.size() > kSharedDrawCategories)
+    return shared_categorical_mi(models, prior, M, rng, abort);
+  return per_category_mi(models, prior, M, rng, abort);
 }
 
 // The rows of every group, one group after another.
@@ -188,7 +354,9 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
       throw std::runtime_error("no mixture could be fitted to category " + std::to_string(c + 1));
   }
   out.full_fits.resize(C);
+  // MI(C; Y) is at most the entropy of C, itself at most log C.
   run_bootstrap(s.n_bootstrap, seed, n_threads, monitor, abort, out,
+                std::log(static_cast<double>(C)),
                 [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
     std::vector<Gmm> models(C);
     std::vector<double> prior = s.prior;

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "density.h"
@@ -28,9 +29,28 @@ struct LogTerm {
 
 struct McEstimate {
   double value = 0.0;
-  double mc_se = 0.0;  // Monte Carlo standard error of the mean
+  double mc_se = 0.0;  // Monte Carlo standard error of the mean (NaN from one draw)
   bool ok = true;
+  Index draws = 0;     // Monte Carlo draws (0: a closed form)
 };
+
+// Whether an MI value is possible: finite, not below 0 by more than
+// kImplausibleSe Monte Carlo standard errors (plus kImplausibleAbs, for
+// rounding in the closed form), and not above `upper` (the entropy of a
+// discrete side) by more. The MI of a fitted mixture is not negative, so a
+// value beyond that is the mark of a fit or an integral that broke down
+// numerically (a component collapsed in the far tails, say), not of Monte
+// Carlo noise. From fewer than kGuardDraws draws the standard error is too
+// rough a yardstick (from one, unknown), and only finiteness counts.
+constexpr double kImplausibleSe = 4.0, kImplausibleAbs = 1e-8;
+constexpr Index kGuardDraws = 32;
+inline bool plausible_mi(const McEstimate& e,
+                         double upper = std::numeric_limits<double>::infinity()) {
+  if (!e.ok || !std::isfinite(e.value)) return false;
+  if (std::isnan(e.mc_se) || (e.draws > 0 && e.draws < kGuardDraws)) return true;
+  const double slack = kImplausibleSe * e.mc_se + kImplausibleAbs;
+  return e.value >= -slack && e.value <= upper + slack;
+}
 
 // The Monte Carlo loop shared by every integral: draws M points from
 // `source` in blocks, so that memory stays bounded for any M, and lets
@@ -49,9 +69,11 @@ bool mc_sums(const Gmm& source, const Factorised& fsrc, Index M, Rng& rng,
   return true;
 }
 
-// The sample variance of n values from their sum and sum of squares.
+// The sample variance of n values from their sum and sum of squares; NaN
+// from one value, whose spread cannot be estimated.
 inline double mc_variance(double sum, double sum_sq, double n) {
-  return n > 1 ? std::max(0.0, (sum_sq - sum * sum / n) / (n - 1.0)) : 0.0;
+  return n > 1 ? std::max(0.0, (sum_sq - sum * sum / n) / (n - 1.0))
+               : std::numeric_limits<double>::quiet_NaN();
 }
 
 // The mean of the integrand over M draws (see mc_sums) and its Monte Carlo
@@ -68,6 +90,7 @@ McEstimate mc_blocks(const Gmm& source, const Factorised& fsrc, Index M, Rng& rn
   const double n = static_cast<double>(M);
   est.value = sum / n;
   est.mc_se = std::sqrt(mc_variance(sum, sum_sq, n) / n);
+  est.draws = M;
   est.ok = std::isfinite(est.value);
   return est;
 }
@@ -239,15 +262,16 @@ inline McEstimate mutual_information(const Gmm& joint, const std::vector<int>& x
   return mc_expectation(joint, mi_terms(joint, x, y, z), M, rng, abort);
 }
 
-// Differential entropy -E[log p(u)].
-inline McEstimate entropy(const Gmm& g, Index M, Rng& rng) {
-  McEstimate e = mc_expectation(g, {{&g, {}, -1.0}}, M, rng);
-  return e;
+// Differential entropy -E[log p(u)]; ok = false when `abort` ended it.
+inline McEstimate entropy(const Gmm& g, Index M, Rng& rng,
+                          const std::atomic<bool>* abort = nullptr) {
+  return mc_expectation(g, {{&g, {}, -1.0}}, M, rng, abort);
 }
 
 // KL(p || q) = E_p[log p(u) - log q(u)] for mixtures of the same dimension.
-inline McEstimate kl_divergence(const Gmm& p, const Gmm& q, Index M, Rng& rng) {
-  return mc_expectation(p, {{&p, {}, 1.0}, {&q, {}, -1.0}}, M, rng);
+inline McEstimate kl_divergence(const Gmm& p, const Gmm& q, Index M, Rng& rng,
+                                const std::atomic<bool>* abort = nullptr) {
+  return mc_expectation(p, {{&p, {}, 1.0}, {&q, {}, -1.0}}, M, rng, abort);
 }
 
 }  // namespace gmmmi

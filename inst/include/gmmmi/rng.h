@@ -8,6 +8,7 @@
 #ifndef GMMMI_RNG_H
 #define GMMMI_RNG_H
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -194,10 +195,11 @@ class Rng {
     s_[0] = a, s_[1] = b, s_[2] = c, s_[3] = d;
   }
 
-  // Fisher-Yates shuffle.
+  // Fisher-Yates shuffle; a raised `abort` ends it early (within 2^16 swaps).
   template <class T>
-  void shuffle(std::vector<T>& v) {
+  void shuffle(std::vector<T>& v, const std::atomic<bool>* abort = nullptr) {
     for (std::size_t i = v.size(); i > 1; --i) {
+      if ((i & 0xFFFF) == 0 && abort != nullptr && abort->load(std::memory_order_relaxed)) return;
       const std::size_t j = static_cast<std::size_t>(below(i));
       std::swap(v[i - 1], v[j]);
     }

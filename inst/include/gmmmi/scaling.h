@@ -32,10 +32,27 @@ inline double iqr_scale(VectorXd v) {
   return (b[hi] - q1) / 1.349;
 }
 
+// The median of v.
+inline double median_of(VectorXd v) {
+  const Index h = v.size() / 2;
+  std::nth_element(v.data(), v.data() + h, v.data() + v.size());
+  return v[h];
+}
+
+// How many spreads the mean may lie from the median before the median
+// becomes the centre (see standardise()).
+constexpr double kFarCentre = 1e3;
+
 // Centres every coordinate on its mean and divides it by its spread: the
 // smaller of the standard deviation and the IQR-based scale, so that with
 // heavy tails (where a few outliers inflate the standard deviation
 // arbitrarily) the covariance floor stays small beside the bulk of the data.
+// When the mean lies more than kFarCentre spreads from the median (extreme
+// tails: log-normal of sd 20, Cauchy cubed), the median is the centre: on the
+// mean, the bulk would sit some 1e19 spreads from 0, where a double no longer
+// tells its values apart and every density of the fit loses its digits.
+// (The mean is within one standard deviation of the median, so this never
+// happens unless the IQR is a thousandth of the standard deviation.)
 // Returns false if a coordinate has no spread (or its spread is not finite).
 inline bool standardise(MatrixXd& X, Scaling& s) {
   const Index N = X.rows(), d = X.cols();
@@ -46,13 +63,18 @@ inline bool standardise(MatrixXd& X, Scaling& s) {
     const double big = X.col(j).cwiseAbs().maxCoeff();
     if (!(big > 0.0) || !std::isfinite(big)) return false;
     const VectorXd r = X.col(j) / big;
-    const double m = r.mean();
-    double sd = std::sqrt((r.array() - m).square().sum() / static_cast<double>(N));
-    if (!(sd > 0.0) || !std::isfinite(sd)) return false;
+    double m = r.mean();
+    const double sd_all = std::sqrt((r.array() - m).square().sum() / static_cast<double>(N));
+    if (!(sd_all > 0.0) || !std::isfinite(sd_all)) return false;
     const double robust = iqr_scale(r);
-    if (robust > 0.0 && robust < sd) sd = robust;
+    const double sd = robust > 0.0 && robust < sd_all ? robust : sd_all;
+    if (sd_all > kFarCentre * sd) {  // else |mean - median| <= sd_all is too close to matter
+      const double med = median_of(r);
+      if (std::abs(m - med) > kFarCentre * sd) m = med;
+    }
     s.center[j] = m * big;
     s.scale[j] = sd * big;
+    if (!(s.scale[j] > 0.0)) return false;  // a spread below the smallest double
     X.col(j) = (r.array() - m) / sd;
   }
   return true;

@@ -35,12 +35,15 @@ struct SelectSettings {
   std::vector<int> score_x, score_y, score_z;
 };
 
+// A row of the selection table. Its full-data values stay NaN when the K had
+// no usable fit (the search stops there) or its refit failed: a failed row
+// must never look like the best.
 struct KScore {
   int k = 0;
   double validation = 0.0;  // best init's held-out mean log-likelihood per sample
-  double aic = 0.0;         // of the full-data refit
-  double bic = 0.0;
-  double loglik = 0.0;      // full-data refit, total
+  double aic = std::numeric_limits<double>::quiet_NaN();  // of the full-data refit
+  double bic = std::numeric_limits<double>::quiet_NaN();
+  double loglik = std::numeric_limits<double>::quiet_NaN();  // full-data refit, total
   int best_init = 0;
   bool converged = true;    // every fit of this K converged
   int max_iter = 0;         // the longest EM run among this K's fits
@@ -59,58 +62,68 @@ struct SelectResult {
   VectorXd heldout_pmi;
 };
 
+// The split into folds, by row index: one shuffle of the rows, `order`, of
+// which fold f holds out the positions i with i % n_folds == f and trains on
+// the others, each in that order. Nothing is copied per fold: a fit copies
+// its fold's rows when it runs (fold_rows), so that memory grows with the
+// number of threads, not of folds.
 struct Folds {
-  std::vector<MatrixXd> train, valid;
-  std::vector<std::vector<Index>> valid_rows;  // row of X of each held-out row
+  std::vector<Index> order;
+  int n_folds = 0;
+  std::size_t size() const { return static_cast<std::size_t>(n_folds); }
+  // The rows of fold f: held out (`valid`) or for training, in order.
+  std::vector<Index> rows(int f, bool valid) const {
+    std::vector<Index> out;
+    const Index N = static_cast<Index>(order.size());
+    out.reserve(static_cast<std::size_t>(valid ? N / n_folds + 1 : N - N / n_folds));
+    for (Index i = 0; i < N; ++i)
+      if ((i % n_folds == f) == valid) out.push_back(order[static_cast<std::size_t>(i)]);
+    return out;
+  }
 };
+
+// The rows of X named by `rows`, in that order.
+inline MatrixXd fold_rows(const MatrixRef& X, const std::vector<Index>& rows) {
+  MatrixXd out(static_cast<Index>(rows.size()), X.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Index>(i)) = X.row(rows[i]);
+  return out;
+}
 
 // The pointwise MI of every row of X (NaN where the fit failed) under the fit
 // of the fold that held it out: fold f's fit is fits[first + f].
-inline VectorXd score_heldout_pmi(const std::vector<EmResult>& fits, std::size_t first,
-                                  const Folds& folds, const SelectSettings& s, Index N) {
-  VectorXd out = VectorXd::Constant(N, std::numeric_limits<double>::quiet_NaN());
+inline VectorXd score_heldout_pmi(const MatrixRef& X, const std::vector<EmResult>& fits,
+                                  std::size_t first, const Folds& folds,
+                                  const SelectSettings& s) {
+  VectorXd out = VectorXd::Constant(X.rows(), std::numeric_limits<double>::quiet_NaN());
   PreparedTerms terms;
   VectorXd v;
-  for (std::size_t f = 0; f < folds.valid.size(); ++f) {
-    const EmResult& fit = fits[first + f];
+  for (int f = 0; f < folds.n_folds; ++f) {
+    const EmResult& fit = fits[first + static_cast<std::size_t>(f)];
     if (!fit.ok() || !prepare_terms(mi_terms(fit.model, s.score_x, s.score_y, s.score_z), terms))
       continue;
-    evaluate_terms(folds.valid[f], terms, v, Precision::exact);
-    for (std::size_t i = 0; i < folds.valid_rows[f].size(); ++i)
-      out[folds.valid_rows[f][i]] = v[static_cast<Index>(i)];
+    const std::vector<Index> rows = folds.rows(f, true);
+    evaluate_terms(fold_rows(X, rows), terms, v, Precision::exact);
+    for (std::size_t i = 0; i < rows.size(); ++i) out[rows[i]] = v[static_cast<Index>(i)];
   }
   return out;
 }
 
-inline Folds make_folds(const MatrixRef& X, int n_folds, Rng& rng) {
-  const Index N = X.rows();
-  std::vector<Index> order(static_cast<std::size_t>(N));
-  std::iota(order.begin(), order.end(), Index(0));
-  rng.shuffle(order);
+inline Folds make_folds(Index N, int n_folds, Rng& rng) {
   Folds f;
-  for (int fold = 0; fold < n_folds; ++fold) {
-    std::vector<Index> tr, va;
-    for (Index i = 0; i < N; ++i)
-      (i % n_folds == fold ? va : tr).push_back(order[static_cast<std::size_t>(i)]);
-    MatrixXd T(static_cast<Index>(tr.size()), X.cols()), V(static_cast<Index>(va.size()), X.cols());
-    for (std::size_t i = 0; i < tr.size(); ++i) T.row(static_cast<Index>(i)) = X.row(tr[i]);
-    for (std::size_t i = 0; i < va.size(); ++i) V.row(static_cast<Index>(i)) = X.row(va[i]);
-    f.train.push_back(std::move(T));
-    f.valid.push_back(std::move(V));
-    f.valid_rows.push_back(std::move(va));
-  }
+  f.order.resize(static_cast<std::size_t>(N));
+  std::iota(f.order.begin(), f.order.end(), Index(0));
+  rng.shuffle(f.order);
+  f.n_folds = n_folds;
   return f;
 }
 
 // Score used by the stopping rule: higher is better, per sample, so that one
-// threshold serves every criterion.
+// threshold serves every criterion; a failed refit (NaN) scores -inf.
 inline double selection_score(const KScore& s, Criterion c, double n) {
-  switch (c) {
-    case Criterion::validation: return s.validation;
-    case Criterion::aic: return -s.aic / (2.0 * n);
-    case Criterion::bic: return -s.bic / (2.0 * n);
-  }
-  return s.validation;
+  double v = s.validation;
+  if (c == Criterion::aic) v = -s.aic / (2.0 * n);
+  if (c == Criterion::bic) v = -s.bic / (2.0 * n);
+  return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
 }
 
 // Every (K, init, fold) fit has a random stream of its own only within the
@@ -156,14 +169,13 @@ struct Refit {
 // by its mean log-likelihood on the fold's held-out rows.
 inline void fit_and_validate(const SearchContext& c, int K, std::size_t t, KBatch& b) {
   const int r = static_cast<int>(t) / c.s.n_folds, f = static_cast<int>(t) % c.s.n_folds;
-  const std::size_t fold = static_cast<std::size_t>(f);
   FitSettings sr = c.s.fit;
   sr.init = start_type(c.s.fit.init, r);
-  b.fits[t] = fit_one_start(c.folds.train[fold], VectorXd(), K, sr, c.seed, Stream::select,
-                            select_stream(K, r, f), b.failed[t], &c.abort);
+  b.fits[t] = fit_one_start(fold_rows(c.X, c.folds.rows(f, false)), VectorXd(), K, sr, c.seed,
+                            Stream::select, select_stream(K, r, f), b.failed[t], &c.abort);
   Factorised fac;
   if (b.fits[t].ok() && factorise(b.fits[t].model, fac)) {
-    const double v = log_density(c.folds.valid[fold], fac).mean();
+    const double v = log_density(fold_rows(c.X, c.folds.rows(f, true)), fac).mean();
     if (std::isfinite(v)) b.valid[t] = v;
   }
 }
@@ -229,10 +241,10 @@ inline void tally_fits(int K, const KBatch& b, KScore& row, SelectResult& out, S
 }
 
 // A row's log-likelihood, AIC and BIC from its full-data refit (N rows of
-// dimension d); a failed refit gives -inf and +inf.
+// dimension d); a failed refit leaves them NaN.
 inline void record_refit(KScore& row, const EmResult& res, Index N, Index d) {
   const double ll_total = res.ok() ? res.loglik * static_cast<double>(N)
-                                   : -std::numeric_limits<double>::infinity();
+                                   : std::numeric_limits<double>::quiet_NaN();
   const double p = n_parameters(row.k, d);
   row.loglik = ll_total;
   row.aic = -2.0 * ll_total + 2.0 * p;
@@ -295,7 +307,7 @@ inline void keep_best(const SearchContext& c, const KBatch& b, const KScore& row
   out.warm_start = b.fits[best_task].model;
   if (c.s.score_x.empty()) return;
   const std::size_t first = static_cast<std::size_t>(row.best_init * c.s.n_folds);
-  out.heldout_pmi = score_heldout_pmi(b.fits, first, c.folds, c.s, c.X.rows());
+  out.heldout_pmi = score_heldout_pmi(c.X, b.fits, first, c.folds, c.s);
 }
 
 inline SelectResult aborted_selection(SelectResult& out) {
@@ -314,10 +326,15 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   SelectResult out;
   QuietMonitor monitor(outer);
   Rng split_rng(seed, Stream::split, 0);
-  const Folds folds = make_folds(X, s.n_folds, split_rng);
+  const Folds folds = make_folds(X.rows(), s.n_folds, split_rng);
   const SearchContext c{X, s, folds, seed, n_threads, monitor, abort};
   const int k_first = s.fixed_components > 0 ? s.fixed_components : 1;
-  const int k_last = s.fixed_components > 0 ? s.fixed_components : s.max_components;
+  // A search never tries more components than the smallest training part
+  // has rows: beyond that, components are empty or sit on single rows.
+  const Index smallest_train = X.rows() - (X.rows() + s.n_folds - 1) / s.n_folds;
+  const int k_last = s.fixed_components > 0
+      ? s.fixed_components
+      : static_cast<int>(std::min<Index>(s.max_components, std::max<Index>(1, smallest_train)));
   const double n = static_cast<double>(X.rows());
   Refit refit;
   StoppingRule rule;
@@ -342,7 +359,7 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   }
   if (refit.pending && !run_refit(c, refit.start, refit.result)) return aborted_selection(out);
   settle_refit(c, refit, out);
-  out.reached_max = !stopped && s.fixed_components <= 0;
+  out.reached_max = !stopped && s.fixed_components <= 0 && k_last == s.max_components;
   out.all_short = short_fits.n_multi > 0 && short_fits.n_short == short_fits.n_multi;
   out.chosen_k = rule.best_k;
   return out;

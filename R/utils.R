@@ -180,13 +180,13 @@ check_choice <- function(x, choices, arg, call) {
 resolve_threads <- function(n_threads, call) {
   if (is.null(n_threads)) n_threads <- getOption("gmmmi.threads", default_threads())
   n <- check_whole(n_threads, "n_threads", call, min = 1, max = 1024)
-  if (nzchar(Sys.getenv("_R_CHECK_LIMIT_CORES_")) && n > 2) n <- 2L
   cores <- default_threads()
   if (n > cores) {
     cli::cli_inform("{.arg n_threads} = {n} is more than the {cores} core{?s} of this machine: using {cores}.",
                     class = c("gmmmi_message_threads", "gmmmi_message"))
     n <- cores
   }
+  if (nzchar(Sys.getenv("_R_CHECK_LIMIT_CORES_")) && n > 2) n <- 2L
   n
 }
 

@@ -14,22 +14,40 @@
 
 namespace gmmmi {
 
-// The floor added to every covariance diagonal: reg_covar on each entry and,
-// where given, a floor per coordinate (the rounding variance of a tied
-// column, resolution_floor() in scaling.h).
+// The floor of every covariance: reg_covar added to each diagonal entry and,
+// where given, a rounding variance per coordinate (a tied column's
+// delta^2 / 12, resolution_floor() in scaling.h) that the covariance must
+// hold at least: C is replaced by D + (C - D)+, D the diagonal of those
+// variances and (.)+ the positive part of a symmetric matrix (negative
+// eigenvalues set to 0). A component broad enough to contain the rounding
+// noise keeps its covariance (adding D to it would blur the fit and lower the
+// MI); one that collapses onto repeated values, or onto a line of them,
+// keeps at least D, so its density stays bounded.
 struct CovFloor {
   double reg = 0.0;
   const VectorXd* coordinate = nullptr;  // null or empty: none
   void apply(MatrixXd& C) const {
+    if (coordinate != nullptr && coordinate->size() == C.rows()) lift(C);
     C.diagonal().array() += reg;
-    if (coordinate != nullptr && coordinate->size() == C.rows()) C.diagonal() += *coordinate;
+  }
+
+ private:
+  void lift(MatrixXd& C) const {
+    C.diagonal() -= *coordinate;
+    Eigen::SelfAdjointEigenSolver<MatrixXd> eig(C);
+    if (eig.info() == Eigen::Success && eig.eigenvalues().minCoeff() < 0.0) {
+      const VectorXd lambda = eig.eigenvalues().cwiseMax(0.0);
+      C = eig.eigenvectors() * lambda.asDiagonal() * eig.eigenvectors().transpose();
+      C = 0.5 * (C + C.transpose()).eval();
+    }
+    C.diagonal() += *coordinate;
   }
 };
 
 struct EmControl {
   double tol = 1e-5;        // on the change of the mean per-sample log-likelihood
   double reg_covar = 1e-15; // added to every covariance diagonal
-  VectorXd tie_floor;       // added to each coordinate's variance (empty: none)
+  VectorXd tie_floor;       // rounding variance of each coordinate (empty: none)
   int max_iter = 10000;
   int min_iter = 0;         // EM steps taken before the tolerance may stop the fit
   bool accelerate = true;   // SQUAREM extrapolation between EM steps (see em())

@@ -30,6 +30,11 @@
 #'   too smooth for the data (flat-topped densities with sharp edges, for
 #'   which a mixture of the chosen size understates the MI): see
 #'   `vignette("calibration")` for coverage measured on families of known MI.
+#'   In small samples (continuous variables, at most 500 rows) the number of
+#'   components chosen is itself uncertain: there, by default
+#'   (`gmm_mi_control(reselect = "auto")`), every bootstrap replicate chooses
+#'   its own, so that the standard error includes that choice, and the
+#'   estimate is the full-data value.
 #'   Whether a small estimate differs from 0 is answered by [mi_test()].
 #'
 #' @section Ties, counts and rare categories: A numeric column whose values
@@ -273,7 +278,7 @@ mi_dispatch <- function(x, y, z, n_bootstrap, mc_samples, units, prior, marginal
 
 mi_with_category <- function(x, y, z, n_bootstrap, mc_samples, units, prior, marginal, control,
                              n_threads, call, env) {
-  if (control$reselect) {
+  if (isTRUE(control$reselect)) {
     gmmmi_abort("{.arg reselect} = TRUE in {.arg control} is not supported when {.arg x} or {.arg y} is a category.", env)
   }
   if (is.null(y)) gmmmi_abort("A categorical {.arg x} needs a second variable {.arg y}.", env)
@@ -315,6 +320,7 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
   check_identifiable(nrow(joint), length(blocks$x), length(blocks$y), env, r = length(blocks$z))
+  control$reselect <- use_reselect(control$reselect, nrow(joint))
   alternative <- if (marginal == "auto") apply_marginal(joint, "gaussian_copula")
 
   res <- call_core(gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap,
@@ -332,7 +338,8 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   }
   selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
   bound <- entropy_bound(sides, units)
-  correct <- use_correction(control$bias_correction, "continuous", ncol(joint), selection$n_components)
+  correct <- if (control$reselect) "full_data" else
+    use_correction(control$bias_correction, "continuous", ncol(joint), selection$n_components)
   stats <- summarise_bootstrap(res, n_bootstrap, div, correct, env, bound)
   fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
                  n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),
@@ -376,7 +383,9 @@ apply_marginal <- function(m, marginal) {
 # values carries that bias twice and the difference estimates it once. MI is
 # not negative, so neither is the estimate (corrected or not).
 # The estimate never exceeds `bound`, the entropy of a discrete side.
-# `correct`: "always", "never" or "if_material" (see use_correction()).
+# `correct`: "always", "never" or "if_material" (see use_correction()), or
+# "full_data" (the full-data value, with the bootstrap spread as its se: for
+# reselected replicates, see gmm_mi_control()).
 summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = Inf) {
   boot <- res$bootstrap / div
   full <- res$full_mi / div
@@ -398,6 +407,10 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = In
   # A bias below a quarter of the se is not worth the variance that
   # correcting it adds (Efron and Tibshirani 1993, section 10.6).
   if (correct == "if_material") correct <- is.finite(se) && abs(mean_boot - full) >= material_bias * se
+  if (identical(correct, "full_data")) {
+    return(list(bootstrap = boot, estimate = max(0, min(full, bound)), uncorrected = mean_boot,
+                corrected = FALSE, se = se, mc_se = res$full_mc_se / div))
+  }
   if (isFALSE(correct) || identical(correct, "never")) {
     return(list(bootstrap = boot, estimate = max(0, min(mean_boot, bound)), uncorrected = mean_boot,
                 corrected = FALSE, se = se, mc_se = mc_mean))
@@ -471,7 +484,7 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
              interval = control$interval, entropy_bound = bound, n_components = n_comp,
              selection = sels, fit = fits, units = units, n = length(labels),
              n_bootstrap = n_bootstrap, variables = vars, conditional = FALSE,
-             n_retried = res$n_retried, n_failed = res$n_failed, reselect = control$reselect,
+             n_retried = res$n_retried, n_failed = res$n_failed, reselect = FALSE,
              marginal = marginal, category = cat_arg, prior = p, labels = labels, data = cont,
              call = call)
 }

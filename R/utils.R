@@ -140,6 +140,14 @@ check_flag <- function(x, arg, call) {
   x
 }
 
+check_flag_or_auto <- function(x, arg, call) {
+  if (identical(x, "auto")) return(x)
+  if (!is.logical(x) || length(x) != 1 || is.na(x)) {
+    gmmmi_abort("{.arg {arg}} must be {.code TRUE}, {.code FALSE} or {.val auto}, not {.code {format_value(x)}}.", call)
+  }
+  x
+}
+
 resolve_dims <- function(dims, names, arg, call) {
   d <- length(names)
   if (is.character(dims)) {

@@ -113,7 +113,7 @@ if (!reselect_mode %in% c("subset", "none", "all")) stop("--reselect must be sub
 setting_names <- if (is.null(v <- option_value(args, "--settings"))) c("reference", "gmmmi", "none", "copula") else split_list(v)
 # Every setting call_setting() knows, in the order the tables show them.
 known_settings <- c("reference", "previous", "gmmmi", "uncorrected", "corrected", "none", "floor15", "patience1",
-                    "patience3", "copula", "reselect")
+                    "patience3", "copula", "reselect", "reselect_uncorrected")
 if (length(bad <- setdiff(setting_names, known_settings))) {
   stop("unknown setting(s): ", toString(bad), call. = FALSE)
 }
@@ -339,14 +339,15 @@ call_setting <- function(setting, d) {
     patience1 = list(control = gmm_mi_control(patience = 1)),
     patience3 = list(control = gmm_mi_control(patience = 3)),
     copula = list(marginal = "gaussian_copula"),
-    reselect = list(control = gmm_mi_control(reselect = TRUE)))
+    reselect = list(control = gmm_mi_control(reselect = TRUE)),
+    reselect_uncorrected = list(control = gmm_mi_control(reselect = TRUE, bias_correction = "never")))
   run <- function(...) gmm_mi(d$x, d$y, n_bootstrap = n_bootstrap, mc_samples = mc_samples,
                               n_threads = threads, ...)
   do.call(run, extra)
 }
 
 runs_setting <- function(setting, id, n, d) {
-  if (setting != "reselect") return(TRUE)
+  if (!startsWith(setting, "reselect")) return(TRUE)
   if (is.factor(d$x)) return(FALSE) # reselect is for continuous variables only
   switch(reselect_mode, none = FALSE, all = TRUE, subset = id %in% reselect_subset && n <= reselect_max_n)
 }

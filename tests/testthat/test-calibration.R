@@ -80,6 +80,67 @@ test_that("rounded data: a floor per tied column, the MI of the rounded variable
   expect_mi_near(f$res, f$truth, slack = 0.01)
 })
 
+test_that("the rounding floor bounds a tied column's variance from below, and does not add to it", {
+  # One Gaussian (fixed K = 1) fitted to data rounded to steps of 0.5: its
+  # covariance is the sample covariance, which holds the rounding noise
+  # already, so its MI is -log(1 - r^2) / 2 with r the sample correlation of
+  # the rounded data. Adding delta^2 / 12 to every variance instead (the
+  # floor as a shift) would lower it by about 0.011 nat here.
+  set.seed(1411)
+  x <- stats::rnorm(4000)
+  y <- 0.6 * x + 0.8 * stats::rnorm(4000)
+  xr <- round(2 * x) / 2
+  yr <- round(2 * y) / 2
+  res <- suppressWarnings(quiet_short_fits(gmm_mi(xr, yr, n_bootstrap = 0, mc_samples = 2e5, n_threads = 1,
+                                                  control = gmm_mi_control(fixed_components = 1))),
+                          classes = "gmmmi_warning_ties")
+  closed <- -0.5 * log(1 - stats::cor(xr, yr)^2)
+  expect_lt(abs(res$full_data - closed), 4 * res$mc_se + 1e-4)
+  # Whole-number rounding: mixtures put a component on the values, and the
+  # floor keeps each at the rounding variance at least, so the MI stays
+  # finite and near that of the rounded variables.
+  f <- suppressWarnings(fit_family("rounded_gauss_1", 2000, 1412, n_bootstrap = 10, mc_samples = 5000),
+                        classes = "gmmmi_warning_ties")
+  expect_lt(f$res$estimate, 0.5)
+  expect_lt(abs(f$res$estimate - f$truth), 0.06)
+})
+
+test_that("small samples: reselect = 'auto' puts the choice of K in the se, estimate the full-data value", {
+  gen <- cal_distributions()[["small_gamma_exp_a1"]]
+  set.seed(1413)
+  d <- gen$generate(300)
+  set.seed(1414)
+  auto <- quiet_short_fits(gmm_mi(d$x, d$y, n_bootstrap = 12, mc_samples = 5000, n_threads = 1))
+  set.seed(1414)
+  fixed <- quiet_short_fits(gmm_mi(d$x, d$y, n_bootstrap = 12, mc_samples = 5000, n_threads = 1,
+                                   control = gmm_mi_control(reselect = FALSE)))
+  set.seed(1414)
+  forced <- quiet_short_fits(gmm_mi(d$x, d$y, n_bootstrap = 12, mc_samples = 5000, n_threads = 1,
+                                    control = gmm_mi_control(reselect = TRUE)))
+  expect_true(auto$reselect)
+  expect_false(fixed$reselect)
+  expect_identical(auto$bootstrap, forced$bootstrap)
+  expect_identical(auto$estimate, max(0, auto$full_data))
+  expect_false(auto$bias_correction)
+  expect_identical(auto$full_data, fixed$full_data)
+  expect_true(any(auto$bootstrap_k != auto$n_components))
+  expect_mi_near(auto, gen$truth, slack = 0.02, max_se = 0.3)
+  # Above reselect_max_rows (500) rows, "auto" keeps K fixed; categories
+  # never reselect, and the reference rule never does.
+  set.seed(1415)
+  big <- quiet_short_fits(gmm_mi(stats::rnorm(600), stats::rnorm(600), n_bootstrap = 3,
+                                 mc_samples = 1000, n_threads = 1))
+  expect_false(big$reselect)
+  expect_true(all(big$bootstrap_k == big$n_components))
+  lab <- factor(rep(c("a", "b"), 100))
+  cat_res <- quiet_short_fits(gmm_mi(lab, stats::rnorm(200), n_bootstrap = 3, mc_samples = 1000,
+                                     n_threads = 1))
+  expect_false(cat_res$reselect)
+  expect_false(gmm_mi_control(selection = "reference")$reselect)
+  expect_identical(gmm_mi_control()$reselect, "auto")
+  expect_input_error(gmm_mi_control(reselect = "sometimes"), "reselect")
+})
+
 test_that("few distinct values: a warning that suggests factor(), and never more than the entropy", {
   expect_warning(res <- quiet_short_fits(gmm_mi(mtcars$cyl, mtcars$gear, n_bootstrap = 10, mc_samples = 2000,
                                                 n_threads = 1)),

@@ -202,7 +202,7 @@ test_that("invalid settings are rejected, naming the setting", {
     init_scale = list(0, -1, NA, Inf),
     min_iter = list(-1, NA, 1.5, Inf),
     selection = list("ref", NA_character_, 1, NULL),
-    reselect = list(NA, 1, "yes", c(TRUE, FALSE), NULL),
+    reselect = list(NA, 1, "yes", c(TRUE, FALSE), c("auto", "auto")),
     accelerate = list(NA, 0, "no", NULL)
   )
   for (setting in names(bad_settings)) {

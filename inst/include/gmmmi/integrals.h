@@ -36,13 +36,15 @@ struct McEstimate {
 
 // Whether an MI value is possible: finite, not below 0 by more than
 // kImplausibleSe Monte Carlo standard errors (plus kImplausibleAbs, for
-// rounding in the closed form), and not above `upper` (the entropy of a
+// rounding: the density pass sums single-precision exponentials, so the MI
+// of a fit with no dependence can come out at -5e-8 with a Monte Carlo se
+// of 6e-9), and not above `upper` (the entropy of a
 // discrete side) by more. The MI of a fitted mixture is not negative, so a
 // value beyond that is the mark of a fit or an integral that broke down
 // numerically (a component collapsed in the far tails, say), not of Monte
 // Carlo noise. From fewer than kGuardDraws draws the standard error is too
 // rough a yardstick (from one, unknown), and only finiteness counts.
-constexpr double kImplausibleSe = 4.0, kImplausibleAbs = 1e-8;
+constexpr double kImplausibleSe = 4.0, kImplausibleAbs = 1e-6;
 constexpr Index kGuardDraws = 32;
 inline bool plausible_mi(const McEstimate& e,
                          double upper = std::numeric_limits<double>::infinity()) {

@@ -107,6 +107,11 @@
 #' m
 #' mi_gap(m)
 #' plot(m)
+#' # Saved pair by pair: the same call resumes a run that stopped.
+#' path <- tempfile(fileext = ".rds")
+#' m <- mi_matrix(latents, shape, n_bootstrap = 5, mc_samples = 2000,
+#'                n_threads = 1, checkpoint = path)
+#' unlink(path)
 #' @export
 mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_permutations = 0,
                       na.action = getOption("na.action"), checkpoint = NULL) {

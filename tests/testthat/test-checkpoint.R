@@ -34,6 +34,12 @@ with_gmm_mi <- function(fun, expr) {
   force(expr)
 }
 
+# The data, their matrix without a checkpoint, and a path for one.
+plain_run <- function() {
+  d <- checkpoint_data()
+  list(d = d, plain = small_matrix(d), path = tempfile(fileext = ".rds"))
+}
+
 saved_pairs <- function(path) sum(vapply(readRDS(path)$results, gmmmi:::pair_done, logical(1)))
 
 test_that("each pair draws the stream that future_lapply(future.seed = TRUE) would give it", {
@@ -48,9 +54,10 @@ test_that("each pair draws the stream that future_lapply(future.seed = TRUE) wou
 })
 
 test_that("a checkpointed run equals a plain one, and resumes from any pairs saved", {
-  d <- checkpoint_data()
-  plain <- small_matrix(d)
-  path <- tempfile(fileext = ".rds")
+  run <- plain_run()
+  d <- run$d
+  plain <- run$plain
+  path <- run$path
   on.exit(unlink(path), add = TRUE)
   saved <- small_matrix(d, checkpoint = path)
   expect_identical(saved, plain)
@@ -68,11 +75,12 @@ test_that("a checkpointed run equals a plain one, and resumes from any pairs sav
 })
 
 test_that("an interrupted run keeps the batches that ended, and resumes to the same matrix", {
-  d <- checkpoint_data()
-  plain <- small_matrix(d)
-  path <- tempfile(fileext = ".rds")
+  run <- plain_run()
+  d <- run$d
+  plain <- run$plain
+  path <- run$path
   on.exit(unlink(path), add = TRUE)
-  orig <- gmm_mi
+  orig <- gmm_mi  # (before with_gmm_mi() replaces it)
   calls <- 0
   interrupting <- function(...) {
     calls <<- calls + 1
@@ -91,9 +99,10 @@ test_that("an interrupted run keeps the batches that ended, and resumes to the s
 })
 
 test_that("a pair that fails is NA with its message, the others are kept, and a re-run retries it", {
-  d <- checkpoint_data()
-  plain <- small_matrix(d)
-  path <- tempfile(fileext = ".rds")
+  run <- plain_run()
+  d <- run$d
+  plain <- run$plain
+  path <- run$path
   on.exit(unlink(path), add = TRUE)
   orig <- gmm_mi
   crashing <- function(x, y, ...) {

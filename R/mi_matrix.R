@@ -280,7 +280,7 @@ warn_failed_pairs <- function(results, names) {
   lines <- gsub("}", "}}", gsub("{", "{{", sprintf("%s: %s", other, why), fixed = TRUE), fixed = TRUE)
   cli::cli_warn(c("{length(results)} pair{?s} could not be estimated; {?its/their} entries are {.code NA} (see {.field $failures}).",
                   "x" = if (any(fit)) "The mixtures could not be fitted: {.field {names[fit]}}.",
-                  stats::setNames(utils::head(lines, 5), rep("x", min(5, length(lines)))),
+                  stats::setNames(lines[seq_len(min(5, length(lines)))], rep("x", min(5, length(lines)))),
                   "i" = if (length(other)) "Run again with the same {.arg checkpoint} to retry the pairs that failed with an error."),
                 class = "gmmmi_warning_pair_failed")
 }

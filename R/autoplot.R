@@ -7,7 +7,9 @@ utils::globalVariables(".data")
 #'
 #' Methods for ggplot2's `autoplot()` generic that draw what [plot.gmm_mi()]
 #' and [plot.mi_matrix()] draw, as ggplot objects that can be themed and
-#' combined. They need the ggplot2 package.
+#' combined. They need the ggplot2 package. As in [plot.mi_matrix()], the
+#' cells of a matrix that cannot be told from zero are in grey italics, with a
+#' caption giving the rule.
 #'
 #' @param object A `"gmm_mi"` or `"mi_matrix"` object.
 #' @param what For a `"gmm_mi"`: `"bootstrap"` (histogram of the bootstrap
@@ -68,12 +70,17 @@ autoplot.mi_matrix <- function(object, digits = 2, ...) {
   cells$label <- as.vector(format_cells(est, object$se, digits, sep = "\n"))
   cells$row <- factor(cells$row, levels = rev(rownames(est)))
   cells$col <- factor(cells$col, levels = colnames(est))
+  zero <- zero_cells(object)
+  cells$zero <- as.vector(zero$marked)
   ggplot2::ggplot(cells, ggplot2::aes(x = .data$col, y = .data$row, fill = .data$estimate)) +
     ggplot2::geom_tile(colour = "white") +
-    ggplot2::geom_text(ggplot2::aes(label = .data$label), size = 3) +
+    ggplot2::geom_text(ggplot2::aes(label = .data$label, colour = .data$zero,
+                                    fontface = ifelse(.data$zero, "italic", "plain")), size = 3) +
+    ggplot2::scale_colour_manual(values = c(`FALSE` = "black", `TRUE` = "grey45"), guide = "none") +
     ggplot2::scale_fill_distiller(palette = "YlGnBu", direction = 1, na.value = "grey92",
                                   name = sprintf("MI (%s)", object$units)) +
-    ggplot2::labs(title = sprintf("Mutual information (%s)", object$units), x = NULL, y = NULL) +
+    ggplot2::labs(title = sprintf("Mutual information (%s)", object$units), x = NULL, y = NULL,
+                  caption = if (!is.null(zero$rule)) zero_caption(zero$rule)) +
     ggplot2::theme_minimal()
 }
 

@@ -464,7 +464,7 @@ mi_categorical <- function(x, y, n_bootstrap, mc_samples, units, prior, marginal
                                           n_bootstrap, mc_samples, n_threads,
                                           progress_callback("Bootstrap fits", environment())), env)
   div <- unit_divisor(units)
-  bound <- min(-sum(p * log(p)), discrete_entropy(cont)) / div
+  bound <- min(plug_in_entropy(if (prior == "empirical") counts else rep(1, length(p))), discrete_entropy(cont)) / div
   stats <- summarise_bootstrap(res, n_bootstrap, div, use_correction(control$bias_correction, "categorical"),
                                env, bound)
   fits <- lapply(seq_along(levels), function(i) {

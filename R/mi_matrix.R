@@ -17,9 +17,44 @@
 #' any plan and any number of workers. Within each pair, [gmm_mi()] uses
 #' `n_threads` threads: by default `getOption("gmmmi.threads")` or every core
 #' under a sequential plan, and one thread per worker under any other plan, so
-#' that workers do not compete for cores. Progress is reported through the
-#' progressr package when it is installed: wrap the call in
+#' that workers do not compete for cores: the threads in use are the workers
+#' times `n_threads`, which should not exceed the cores of a machine (with
+#' `n_threads = 2` on a plan of 4 workers, 8 cores). Progress is reported
+#' through the progressr package when it is installed: wrap the call in
 #' `progressr::with_progress()` to see it.
+#'
+#' @section Large matrices, clusters and checkpoints:
+#' A matrix of 64 latents by 10 factors at tens of thousands of rows is
+#' hundreds of pairs of a few seconds each. Give `checkpoint` a file path and
+#' the pairs are saved there as they end (in batches of a few pairs per
+#' worker, each written to a temporary file and then renamed, so that the file
+#' is never left half-written). If the run stops (an interrupt, a worker or
+#' job that dies, a pair that fails with an unexpected error), call
+#' `mi_matrix()` again with the same data, settings and `checkpoint`: the
+#' pairs saved are read back, only the others are estimated, and the matrix
+#' is identical to the one an uninterrupted run would have given. The random
+#' stream of every pair is kept in the checkpoint with its results, so this
+#' holds whatever `set.seed()` was called before resuming (as a batchtools
+#' registry keeps its seed); with other data or settings the call stops with
+#' an error naming what differs. Once the matrix is complete, the same call
+#' reads it from the file at once; delete the file to estimate afresh.
+#'
+#' The future framework sends the pairs wherever its plan says. On a
+#' Slurm, PBS/Torque, SGE or LSF cluster, the future.batchtools package runs
+#' each pair as a job of the scheduler, from a template file that asks for
+#' the cores and memory of one job:
+#' ```
+#' library(future)
+#' plan(future.batchtools::batchtools_slurm, template = "slurm.tmpl",
+#'      resources = list(ncpus = 2, memory = "4GB", walltime = 3600))
+#' m <- mi_matrix(latents, factors, n_threads = 2,
+#'                checkpoint = "~/runs/mi-latents.rds")
+#' ```
+#' (`batchtools_torque` for PBS/Torque.) Give `n_threads` the cores that each
+#' job asks for: without it, each pair takes one thread under any parallel
+#' plan. The session that calls `mi_matrix()` keeps the checkpoint, so run it
+#' where it can stay up (a login node, or a job of its own) and call it again
+#' if it stops.
 #'
 #' @param x A data frame, matrix or vector: the first set of variables, one per
 #'   column (for instance the latents).
@@ -39,6 +74,10 @@
 #'   column of `x` or `y`: as in [gmm_mi()], by default
 #'   `getOption("na.action")`, which leaves them out ([stats::na.omit()]);
 #'   every pair is then estimated on the same complete rows.
+#' @param checkpoint `NULL` (the default), or the path of a file (`.rds`) in
+#'   which the pairs are saved as they end and from which a run with the same
+#'   inputs resumes: see the section on checkpoints below. Its directory must
+#'   exist.
 #' @return An object of class `"mi_matrix"`: `estimate` and `se` (matrices with
 #'   a row per column of `x` and a column per column of `y`; with `y = NULL`
 #'   symmetric with an `NA` diagonal), `mc_se`, `bootstrap` (an array of the
@@ -52,7 +91,9 @@
 #'   (the entropy of a discrete side, `Inf` if none), `p_value` (with
 #'   `n_permutations > 0`, else `NA`), `units`, `n` (the rows used),
 #'   `n_bootstrap`, `mc_samples`, `symmetric`, `na_action` (the rows left out
-#'   for missing values, or `NULL`) and `call`.
+#'   for missing values, or `NULL`), `failures` (a data frame with `x`, `y`
+#'   and `message` for each pair left `NA` because it could not be
+#'   estimated; no rows when every pair was) and `call`.
 #' @seealso [mi_gap()] for a disentanglement summary, [plot.mi_matrix()].
 #' @examples
 #' set.seed(1)
@@ -66,21 +107,43 @@
 #' m
 #' mi_gap(m)
 #' plot(m)
+#' # Saved pair by pair: the same call resumes a run that stopped.
+#' path <- tempfile(fileext = ".rds")
+#' m <- mi_matrix(latents, shape, n_bootstrap = 5, mc_samples = 2000,
+#'                n_threads = 1, checkpoint = path)
+#' unlink(path)
 #' @export
 mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_permutations = 0,
-                      na.action = getOption("na.action")) {
+                      na.action = getOption("na.action"), checkpoint = NULL) {
   call <- match.call()
   env <- this_call()
-  n_bootstrap <- check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6)
-  mc_samples <- check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9)
-  n_permutations <- check_whole(n_permutations, "n_permutations", env, min = 0, max = 1e6)
-  settings <- mi_matrix_settings(list(...), env)
-  rows <- drop_missing(list(x = x, y = y), na.action, env)
-  x <- rows$data$x
-  y <- rows$data$y
+  job <- list(n_bootstrap = check_whole(n_bootstrap, "n_bootstrap", env, min = 0, max = 1e6),
+              mc_samples = check_whole(mc_samples, "mc_samples", env, min = 1, max = 1e9),
+              n_permutations = check_whole(n_permutations, "n_permutations", env, min = 0, max = 1e6),
+              settings = mi_matrix_settings(list(...), env))
+  checkpoint <- check_checkpoint(checkpoint, env)
+  cols <- matrix_columns(x, y, na.action, env)
+  tasks <- matrix_tasks(length(cols$x), length(cols$y), cols$symmetric)
+  out <- run_pairs(cols, tasks, job, checkpoint, env)
+  m <- fill_matrix(out, cols, tasks, job$n_bootstrap, env)
+  units <- job$settings$units
+  entropy <- list(rows = column_entropies(cols$x, units), cols = column_entropies(cols$y, units))
+  structure(list(estimate = m$estimate, se = m$se, mc_se = m$mc_se, full_data = m$full_data,
+                 entropy_bound = m$entropy_bound, p_value = m$p_value,
+                 bias_correction = m$bias_correction, interval = job$settings$control$interval,
+                 bootstrap = m$bootstrap, type = m$type, marginal = m$marginal, entropy = entropy,
+                 units = units, n = cols$n, n_bootstrap = job$n_bootstrap,
+                 mc_samples = job$mc_samples, symmetric = cols$symmetric, na_action = cols$omitted,
+                 failures = m$failures, call = call),
+            class = "mi_matrix")
+}
 
-  xcols <- as_columns(x, "x", env)
-  symmetric <- is.null(y)
+# The validated columns of x and y (y = x when y is NULL) on the complete
+# rows, with the rows left out.
+matrix_columns <- function(x, y, na.action, env) {
+  rows <- drop_missing(list(x = x, y = y), na.action, env)
+  xcols <- as_columns(rows$data$x, "x", env)
+  symmetric <- is.null(rows$data$y)
   if (symmetric) {
     if (length(xcols) < 2) {
       gmmmi_abort(c("With {.arg y} = {.code NULL}, {.arg x} needs at least two columns.",
@@ -88,73 +151,138 @@ mi_matrix <- function(x, y = NULL, ..., n_bootstrap = 50, mc_samples = 1e5, n_pe
     }
     ycols <- xcols
   } else {
-    ycols <- as_columns(y, "y", env)
+    ycols <- as_columns(rows$data$y, "y", env)
     if (length(ycols[[1]]) != length(xcols[[1]])) {
       gmmmi_abort("{.arg x} and {.arg y} must have the same number of rows, not {length(xcols[[1]])} and {length(ycols[[1]])}.", env)
     }
   }
-  n <- length(xcols[[1]])
-  nx <- length(xcols)
-  ny <- length(ycols)
+  list(x = xcols, y = ycols, symmetric = symmetric, n = length(xcols[[1]]), omitted = rows$omitted)
+}
+
+# The pairs (row, column) to estimate: every cell, or the upper triangle of a
+# symmetric matrix.
+matrix_tasks <- function(nx, ny, symmetric) {
   tasks <- if (symmetric) which(upper.tri(diag(nx)), arr.ind = TRUE) else
     as.matrix(expand.grid(row = seq_len(nx), col = seq_len(ny)))
-  tasks <- unname(tasks)
+  unname(tasks)
+}
 
-  progress <- pair_progress(nrow(tasks))
-  run <- pair_task(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutations, settings, progress)
-  # Pairs can differ in cost by ten times or more (a category costs one
-  # mixture per level), so under a parallel plan they go out one per future
-  # and an idle worker takes the next pair; a future costs a few milliseconds,
-  # which a sequential plan need not pay. The random stream of each pair is
-  # fixed by future.seed whatever the chunking.
-  out <- future.apply::future_lapply(seq_len(nrow(tasks)), run, future.seed = TRUE,
-                                     future.scheduling = if (plan_is_sequential()) 1 else Inf)
+# Runs the pairs not yet done (all of them without a checkpoint) and returns
+# one result per pair. Each pair has its own random stream, drawn for all the
+# pairs at once (or read from the checkpoint), so a pair's result does not
+# depend on which other pairs run, nor where, nor in which batch.
+run_pairs <- function(cols, tasks, job, checkpoint, env) {
+  seeds <- pair_seeds(nrow(tasks))
+  store <- if (is.null(checkpoint)) NULL else open_checkpoint(checkpoint, cols, job, seeds, env)
+  out <- if (is.null(store)) vector("list", nrow(tasks)) else store$results
+  if (!is.null(store)) seeds <- store$seeds
+  todo <- which(!vapply(out, pair_done, logical(1)))
+  progress <- pair_progress(length(todo))
+  run <- pair_task(cols$x, cols$y, tasks, job, progress)
+  # Without a checkpoint the pairs go out in one call. With one, in batches of
+  # a few pairs per worker, each saved as it ends: the batch is what an
+  # interruption loses.
+  size <- if (is.null(store)) length(todo) else checkpoint_batch(length(todo))
+  for (batch in split(todo, ceiling(seq_along(todo) / size))) {
+    # Pairs can differ in cost by ten times or more (a category costs one
+    # mixture per level), so under a parallel plan they go out one per future
+    # and an idle worker takes the next pair; a future costs a few
+    # milliseconds, which a sequential plan need not pay.
+    res <- tryCatch(
+      future.apply::future_lapply(batch, run, future.seed = seeds[batch],
+                                  future.scheduling = if (plan_is_sequential()) 1 else Inf),
+      error = function(e) if (is.null(store)) stop(e) else checkpoint_stopped(e, store, checkpoint, env))
+    out[batch] <- res
+    if (!is.null(store)) {
+      store$results <- out
+      write_checkpoint(store, checkpoint)
+    }
+  }
+  out
+}
 
-  labels <- list(names(xcols), names(ycols))
-  empty <- matrix(NA_real_, nx, ny, dimnames = labels)
-  est <- se <- mc_se <- full <- bound <- p_value <- empty
-  type <- marginal <- matrix(NA_character_, nx, ny, dimnames = labels)
-  corrected <- matrix(NA, nx, ny, dimnames = labels)
-  boot <- array(NA_real_, c(nx, ny, n_bootstrap), dimnames = c(labels, list(NULL)))
-  failed <- character(0)
-  pair_name <- function(k) sprintf("%s ~ %s", names(xcols)[tasks[k, 1]], names(ycols)[tasks[k, 2]])
+# The random stream (an L'Ecuyer-CMRG seed) of each of `count` pairs, drawn
+# from R's generator exactly as future_lapply(future.seed = TRUE) draws them,
+# so that a matrix is the same as before checkpoints existed; R's generator
+# moves on by one draw, as it did then.
+pair_seeds <- function(count) {
+  genv <- globalenv()
+  old <- genv$.Random.seed
+  seed <- old
+  if (!(is.numeric(old) && length(old) == 7L && old[1] %% 10000L == 407L)) {
+    RNGkind("L'Ecuyer-CMRG")
+    seed <- genv$.Random.seed
+    if (is.null(old)) rm(".Random.seed", envir = genv) else genv$.Random.seed <- old
+  }
+  sample.int(1L, 1L)
+  seeds <- vector("list", count)
+  for (k in seq_len(count)) {
+    seeds[[k]] <- parallel::nextRNGSubStream(seed)
+    seed <- parallel::nextRNGStream(seed)
+  }
+  seeds
+}
+
+# A pair is done when it has a result, or an error that a re-run would only
+# repeat (a fit that cannot be made, data that gmm_mi() refuses); other
+# errors (memory, a crashed worker, anything unexpected) are tried again.
+pair_done <- function(r) {
+  !is.null(r) && (is.null(r$error) || inherits(r$error, c("gmmmi_error_fit", "gmmmi_error_input")))
+}
+
+# The matrices of mi_matrix() from the pairs' results. A pair that gmm_mi()
+# refuses stops the matrix; a pair whose fit fails, or that failed otherwise,
+# is left NA and listed in `failures`, with one warning for all of them.
+fill_matrix <- function(out, cols, tasks, n_bootstrap, env) {
+  labels <- list(names(cols$x), names(cols$y))
+  empty <- matrix(NA_real_, length(labels[[1]]), length(labels[[2]]), dimnames = labels)
+  m <- list(estimate = empty, se = empty, mc_se = empty, full_data = empty, entropy_bound = empty,
+            p_value = empty, bias_correction = empty == 1, type = empty, marginal = empty,
+            bootstrap = array(NA_real_, c(dim(empty), n_bootstrap), dimnames = c(labels, list(NULL))))
+  storage.mode(m$type) <- storage.mode(m$marginal) <- "character"
+  pair_names <- sprintf("%s ~ %s", labels[[1]][tasks[, 1]], labels[[2]][tasks[, 2]])
+  failed <- integer(0)
   for (k in seq_along(out)) {
     r <- out[[k]]
     if (!is.null(r$error)) {
-      if (!inherits(r$error, "gmmmi_error_fit")) {
-        cli::cli_abort(c("Could not estimate the MI of column {.field {names(xcols)[tasks[k, 1]]}} of {.arg x} and column {.field {names(ycols)[tasks[k, 2]]}} of {.arg {if (symmetric) 'x' else 'y'}}."),
-                       parent = r$error, class = c("gmmmi_error_input", "gmmmi_error"), call = env)
-      }
-      failed <- c(failed, pair_name(k))
+      if (inherits(r$error, "gmmmi_error_input")) pair_refused(r$error, tasks[k, ], cols, env)
+      failed <- c(failed, k)
       next
     }
-    idx <- rbind(tasks[k, ], if (symmetric) rev(tasks[k, ]))
-    est[idx] <- r$estimate
-    full[idx] <- r$full_data
-    bound[idx] <- r$entropy_bound
-    p_value[idx] <- r$p_value
-    corrected[idx] <- r$bias_correction
-    se[idx] <- r$se
-    mc_se[idx] <- r$mc_se
-    type[idx] <- r$type
-    marginal[idx] <- r$marginal
-    for (b in seq_len(n_bootstrap)) boot[cbind(idx, b)] <- r$bootstrap[b]
+    idx <- rbind(tasks[k, ], if (cols$symmetric) rev(tasks[k, ]))
+    for (f in c("estimate", "se", "mc_se", "full_data", "entropy_bound", "p_value",
+                "bias_correction", "type", "marginal")) {
+      m[[f]][idx] <- r[[f]]
+    }
+    for (b in seq_len(n_bootstrap)) m$bootstrap[cbind(idx, b)] <- r$bootstrap[b]
   }
-  relay_pair_warnings(out, pair_name, nrow(tasks))
-  if (length(failed)) {
-    cli::cli_warn(c("The mixtures of {length(failed)} pair{?s} could not be fitted; {?its/their} entries are {.code NA}.",
-                    "x" = "{.field {failed}}"), class = "gmmmi_warning_pair_failed")
-  }
-  entropy <- list(rows = column_entropies(xcols, settings$units),
-                  cols = column_entropies(ycols, settings$units))
-  structure(list(estimate = est, se = se, mc_se = mc_se, full_data = full, entropy_bound = bound,
-                 p_value = p_value,
-                 bias_correction = corrected, interval = settings$control$interval,
-                 bootstrap = boot, type = type,
-                 marginal = marginal, entropy = entropy, units = settings$units, n = n, n_bootstrap = n_bootstrap,
-                 mc_samples = mc_samples, symmetric = symmetric, na_action = rows$omitted,
-                 call = call),
-            class = "mi_matrix")
+  relay_pair_warnings(out, function(k) pair_names[k], nrow(tasks))
+  m$failures <- data.frame(x = labels[[1]][tasks[failed, 1]], y = labels[[2]][tasks[failed, 2]],
+                           message = vapply(out[failed], function(r) conditionMessage(r$error), ""),
+                           stringsAsFactors = FALSE)
+  warn_failed_pairs(out[failed], pair_names[failed])
+  m
+}
+
+pair_refused <- function(error, task, cols, env) {
+  cli::cli_abort(c("Could not estimate the MI of column {.field {names(cols$x)[task[1]]}} of {.arg x} and column {.field {names(cols$y)[task[2]]}} of {.arg {if (cols$symmetric) 'x' else 'y'}}."),
+                 parent = error, class = c("gmmmi_error_input", "gmmmi_error"), call = env)
+}
+
+# One warning for the pairs left NA: those whose mixtures could not be
+# fitted, and those that failed otherwise (which a re-run with the same
+# checkpoint tries again).
+warn_failed_pairs <- function(results, names) {
+  if (!length(results)) return(invisible())
+  fit <- vapply(results, function(r) inherits(r$error, "gmmmi_error_fit"), logical(1))
+  other <- names[!fit]
+  why <- vapply(results[!fit], function(r) strsplit(conditionMessage(r$error), "\n")[[1]][1], "")
+  lines <- gsub("}", "}}", gsub("{", "{{", sprintf("%s: %s", other, why), fixed = TRUE), fixed = TRUE)
+  cli::cli_warn(c("{length(results)} pair{?s} could not be estimated; {?its/their} entries are {.code NA} (see {.field $failures}).",
+                  "x" = if (any(fit)) "The mixtures could not be fitted: {.field {names[fit]}}.",
+                  stats::setNames(lines[seq_len(min(5, length(lines)))], rep("x", min(5, length(lines)))),
+                  "i" = if (length(other)) "Run again with the same {.arg checkpoint} to retry the pairs that failed with an error."),
+                class = "gmmmi_warning_pair_failed")
 }
 
 # Validates what mi_matrix() passes on to gmm_mi(), and decides the threads
@@ -200,12 +328,13 @@ pair_progress <- function(steps) {
 
 # The function run for each pair. It is built here, in a small environment,
 # so that a future backend ships only the columns and settings to its workers.
-# Errors of the package come back as values (so that a failed fit leaves an
-# NA instead of stopping the matrix), and warnings as messages, relayed once
-# for all pairs by relay_pair_warnings().
-pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutations, settings,
-                      progress) {
+# Errors come back as values (so that a failed pair leaves an NA instead of
+# stopping the matrix), stripped to their message and class so that they
+# travel and save light; warnings come back as messages, relayed once for all
+# pairs by relay_pair_warnings().
+pair_task <- function(xcols, ycols, tasks, job, progress) {
   force(progress)
+  settings <- job$settings
   function(k) {
     # Progress is counted in pairs, by progressr; the bootstrap bar that an
     # interactive gmm_mi() shows would draw over it, so it stays hidden.
@@ -214,14 +343,14 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutatio
     warnings <- list()
     res <- withCallingHandlers(
       tryCatch({
-        r <- gmm_mi(xcols[[tasks[k, 1]]], ycols[[tasks[k, 2]]], n_bootstrap = n_bootstrap,
-                    mc_samples = mc_samples, units = settings$units, prior = settings$prior,
+        r <- gmm_mi(xcols[[tasks[k, 1]]], ycols[[tasks[k, 2]]], n_bootstrap = job$n_bootstrap,
+                    mc_samples = job$mc_samples, units = settings$units, prior = settings$prior,
                     marginal = settings$marginal, control = settings$control, n_threads = settings$n_threads)
-        r$p_value <- if (n_permutations > 0) {
-          mi_test(r, n_permutations, min(mc_samples, 1e4), settings$n_threads)$p.value
+        p <- if (job$n_permutations > 0) {
+          mi_test(r, job$n_permutations, min(job$mc_samples, 1e4), settings$n_threads)$p.value
         } else NA_real_
-        r
-      }, gmmmi_error = function(e) e),
+        list(fit = r, p_value = p)
+      }, error = function(e) e),
       warning = function(w) {
         # (mi_matrix() has said it once per column)
         if (inherits(w, "gmmmi_warning_numeric_labels")) invokeRestart("muffleWarning")
@@ -230,13 +359,17 @@ pair_task <- function(xcols, ycols, tasks, n_bootstrap, mc_samples, n_permutatio
         invokeRestart("muffleWarning")
       })
     progress()
-    if (inherits(res, "error")) return(list(error = res, warnings = warnings))
-    list(estimate = res$estimate, se = res$se, mc_se = res$mc_se, full_data = res$full_data,
-         entropy_bound = res$entropy_bound, p_value = res$p_value, bias_correction = res$bias_correction,
-         bootstrap = res$bootstrap, type = res$type, marginal = res$marginal, warnings = warnings)
+    if (inherits(res, "error")) {
+      error <- structure(list(message = conditionMessage(res), call = NULL),
+                         class = setdiff(class(res), "rlang_error"))
+      return(list(error = error, warnings = warnings))
+    }
+    r <- res$fit
+    list(estimate = r$estimate, se = r$se, mc_se = r$mc_se, full_data = r$full_data,
+         entropy_bound = r$entropy_bound, p_value = res$p_value, bias_correction = r$bias_correction,
+         bootstrap = r$bootstrap, type = r$type, marginal = r$marginal, warnings = warnings)
   }
 }
-
 # One warning per distinct message, naming the pairs that gave it and keeping
 # its class (so that callers can still muffle a kind of warning).
 relay_pair_warnings <- function(out, pair_name, n_pairs) {
@@ -311,9 +444,7 @@ as_columns <- function(x, arg, call) {
 column_entropies <- function(cols, units) {
   vapply(cols, function(col) {
     if (!is_discrete(col)) return(NA_real_)
-    p <- as.numeric(table(col)) / length(col)
-    p <- p[p > 0]
-    -sum(p * log(p)) / unit_divisor(units)
+    plug_in_entropy(table(col)) / unit_divisor(units)
   }, numeric(1))
 }
 
@@ -348,6 +479,12 @@ format_cells <- function(estimate, se, digits, sep = " ") {
 #'
 #' `type = "heatmap"` draws the matrix as an annotated heatmap, each cell
 #' showing "estimate +/- se" (the display of Piras et al. 2023, figs. 4 and 6).
+#' The cells whose MI cannot be told from zero are written in grey italics,
+#' and a caption says by which rule: a permutation p-value above 0.05 when
+#' the matrix has p-values (`mi_matrix(n_permutations = )`), else the lower
+#' end of the 95 percent bootstrap interval (of the kind set by the
+#' `interval` of [gmm_mi_control()], as [confint.gmm_mi()] gives it; for the normal
+#' interval, estimate - 1.96 se) at zero.
 #' `type = "lines"` draws, for each row, the MI against the columns taken as
 #' an ordered variable (for instance the radius at which a profile is
 #' measured, fig. 5), with a band of one standard error on either side.
@@ -419,9 +556,44 @@ mi_heatmap <- function(x, digits, col, cex, main, xlab, ylab, ...) {
   txt <- format_cells(est, x$se, digits, sep = "\n")[rev(seq_len(nr)), , drop = FALSE]
   if (is.null(cex)) cex <- max(0.5, min(1, 6 / max(nr, nc)))
   level <- (est[rev(seq_len(nr)), , drop = FALSE] - zlim[1]) / diff(zlim)
-  ink <- ifelse(!is.na(level) & level > 0.55, "white", "black")
-  graphics::text(rep(seq_len(nc), each = nr), rep(seq_len(nr), nc), txt, col = ink, cex = cex)
+  zero <- zero_cells(x)
+  marked <- zero$marked[rev(seq_len(nr)), , drop = FALSE]
+  dark <- !is.na(level) & level > 0.55
+  ink <- ifelse(marked, ifelse(dark, "grey80", "grey45"), ifelse(dark, "white", "black"))
+  graphics::text(rep(seq_len(nc), each = nr), rep(seq_len(nr), nc), txt, col = ink, cex = cex,
+                 font = ifelse(marked, 3, 1))
+  if (!is.null(zero$rule)) {
+    graphics::mtext(zero_caption(zero$rule), side = 1, line = bottom - 1, adj = 1, cex = 0.75,
+                    col = "grey30")
+  }
 }
+
+# The cells whose MI cannot be told from zero, and the rule that says so:
+# the permutation p-value above 0.05 when mi_matrix(n_permutations = ) gave
+# p-values, else the lower end of the 95 percent bootstrap interval (of the
+# kind of the fits' control, as confint() and tidy() give it) at zero;
+# `rule` is NULL when there is neither (no permutations, fewer than two
+# bootstrap fits).
+zero_cells <- function(x) {
+  est <- x$estimate
+  none <- !is.na(est) & FALSE
+  if (any(!is.na(x$p_value))) {
+    return(list(marked = none | (!is.na(est) & !is.na(x$p_value) & x$p_value > 0.05),
+                rule = "permutation p-value > 0.05"))
+  }
+  low <- est
+  for (i in which(!is.na(est))) {
+    cell <- arrayInd(i, dim(est))
+    low[i] <- mi_interval(x$interval, 0.95, est[i], x$se[i], x$full_data[i],
+                          x$bootstrap[cell[1], cell[2], ], x$entropy_bound[i])[1]
+  }
+  if (all(is.na(low))) return(list(marked = none, rule = NULL))
+  rule <- if (identical(x$interval, "normal")) "estimate - 1.96 se <= 0" else
+    sprintf("lower end of the 95%% %s interval at 0", x$interval)
+  list(marked = none | (!is.na(low) & low <= 0), rule = rule)
+}
+
+zero_caption <- function(rule) sprintf("Grey italic: not distinguishable from 0 (%s)", rule)
 
 mi_lines <- function(x, at, rows, col, main, xlab, ylab, env, ...) {
   est <- x$estimate

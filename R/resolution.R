@@ -33,7 +33,14 @@ discrete_entropy <- function(m) {
   key <- if (ncol(m) == 1) m[, 1] else do.call(paste, c(as.data.frame(m), sep = "\r"))
   counts <- tabulate(match(key, unique(key)))
   if (length(counts) > length(key) / 2) return(Inf)
-  p <- counts / length(key)
+  plug_in_entropy(counts)
+}
+
+# Plug-in entropy (nats) of the distribution with these counts (or weights);
+# empty categories add nothing.
+plug_in_entropy <- function(counts) {
+  counts <- as.numeric(counts)
+  p <- counts[counts > 0] / sum(counts)
   -sum(p * log(p))
 }
 

@@ -34,4 +34,12 @@ test_that("autoplot() draws a mi_matrix as an annotated heatmap", {
   grDevices::pdf(NULL)
   on.exit(grDevices::dev.off(), add = TRUE)
   expect_no_warning(print(p))
+  # The cells that cannot be told from zero are those of plot(), captioned.
+  m$estimate[] <- c(0.9, 0.01, 0.02, 0.5)
+  m$se[] <- c(0.05, 0.02, 0.005, 0.3)
+  p <- ggplot2::autoplot(m)
+  expect_identical(p$data$zero, as.vector(zero_cells(m)$marked))
+  expect_identical(p$data$zero, c(FALSE, TRUE, FALSE, TRUE))
+  expect_match(p$labels$caption, "estimate - 1.96 se <= 0", fixed = TRUE)
+  expect_no_warning(print(p))
 })

@@ -259,3 +259,42 @@ test_that("a matrix, a vector and unnamed columns are accepted", {
   one_row$estimate <- m$estimate[1, , drop = FALSE]
   expect_input_error(mi_gap(one_row), "m")
 })
+
+test_that("the heatmap marks the cells that cannot be told from zero, and says by which rule", {
+  set.seed(409)
+  d <- r_latents(300)
+  m <- quiet_short_fits(mi_matrix(d$latents[, 2:3], d$factors[, 1:2], n_bootstrap = 3, mc_samples = 1000,
+                                  n_threads = 1))
+  # Without p-values, the normal interval: estimate - 1.96 se <= 0.
+  m$estimate[] <- c(0.9, 0.01, 0.02, 0.5)
+  m$se[] <- c(0.05, 0.02, 0.005, 0.3)
+  zero <- zero_cells(m)
+  expect_identical(zero$rule, "estimate - 1.96 se <= 0")
+  expect_identical(zero$marked, matrix(c(FALSE, TRUE, FALSE, TRUE), 2, dimnames = dimnames(m$estimate)))
+  plot_device()
+  on.exit(grDevices::dev.off(), add = TRUE)
+  plot(m)
+  drawn <- plot_calls("C_text")[[1]]
+  labels <- Filter(is.character, drawn)
+  cells <- labels[[which(lengths(labels) == 4)[1]]]
+  # The cells are drawn bottom row first: z2 (row 2), then z1 (row 1).
+  fonts <- Filter(function(a) is.numeric(a) && length(a) == 4 && all(a %in% c(1, 3)), drawn)[[1]]
+  expect_identical(as.numeric(fonts), c(3, 1, 3, 1))
+  expect_match(cells[c(1, 3)], "^0\\.(01|50)")
+  caption <- unlist(lapply(plot_calls("C_mtext"), function(a) a[[1]]))
+  expect_identical(caption, "Grey italic: not distinguishable from 0 (estimate - 1.96 se <= 0)")
+  # With p-values, those decide.
+  m$p_value[] <- c(0.01, 0.3, 0.04, 0.01)
+  zero <- zero_cells(m)
+  expect_identical(zero$rule, "permutation p-value > 0.05")
+  expect_identical(zero$marked, matrix(c(FALSE, TRUE, FALSE, FALSE), 2, dimnames = dimnames(m$estimate)))
+  # Another kind of interval is named; without intervals nothing is marked.
+  m$p_value[] <- NA
+  m$interval <- "percentile"
+  expect_match(zero_cells(m)$rule, "percentile interval")
+  m$bootstrap[] <- NA
+  expect_null(zero_cells(m)$rule)
+  expect_false(any(zero_cells(m)$marked))
+  plot(m)
+  expect_length(plot_calls("C_mtext"), 0)
+})

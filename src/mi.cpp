@@ -149,6 +149,7 @@ Rcpp::List gmm_mi_categorical_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector lab
   s.prior.assign(prior.begin(), prior.end());
   s.empirical_prior = empirical_prior;
   s.tie_floor = Rcpp::as<bool>(control["tie_floor"]);
+  s.quadrature = Rcpp::as<bool>(control["quadrature"]);
   const std::uint64_t seed = glue::seed_from_r();
   glue::RMonitor monitor(progress);
   gmmmi::CategoricalResult r;

@@ -170,3 +170,56 @@ test_that("with the empirical prior the se includes the uncertainty of the class
   expect_lt(abs(uni$estimate - log(3)), 0.01)
   expect_lt(uni$se, 0.2 * delta_sd)
 })
+
+# The MI of the class-conditional mixtures of a categorical fit, integrated by
+# R's integrate() between the components' means (independent of the core).
+fitted_categorical_mi <- function(res) {
+  p <- res$prior
+  dens <- function(y, g) {
+    rowSums(vapply(seq_along(g$weights), function(k) {
+      g$weights[k] * stats::dnorm(y, g$means[k, 1], sqrt(g$covariances[1, 1, k]))
+    }, numeric(length(y))))
+  }
+  integrand <- function(y) {
+    joint <- vapply(seq_along(p), function(c) p[c] * dens(y, res$fit[[c]]), numeric(length(y)))
+    joint <- matrix(joint, nrow = length(y))
+    py <- rowSums(joint)
+    post <- joint / py
+    terms <- ifelse(post > 0, post * log(post / matrix(p, length(y), length(p), byrow = TRUE)), 0)
+    ifelse(py > 0, py * rowSums(terms), 0)
+  }
+  centres <- unlist(lapply(res$fit, function(g) g$means[, 1]))
+  spreads <- unlist(lapply(res$fit, function(g) sqrt(g$covariances[1, 1, ])))
+  edges <- sort(unique(c(min(centres - 15 * spreads), centres, max(centres + 15 * spreads))))
+  sum(vapply(seq_len(length(edges) - 1), function(i) {
+    stats::integrate(integrand, edges[i], edges[i + 1], rel.tol = 1e-12, abs.tol = 1e-13,
+                     subdivisions = 1000L)$value
+  }, numeric(1)))
+}
+
+test_that("quadrature integrates the fitted class mixtures exactly, with no Monte Carlo error", {
+  set.seed(171)
+  n <- 3000
+  lab <- factor(sample(c("a", "b", "c"), n, TRUE, prob = c(0.6, 0.3, 0.1)))
+  # A broad class, a narrow one inside it, and a bimodal one.
+  y <- ifelse(lab == "a", stats::rnorm(n), ifelse(lab == "b", stats::rnorm(n, 0.5, 0.05),
+              stats::rnorm(n, ifelse(stats::runif(n) < 0.5, -3, 3), 0.5)))
+  set.seed(172)
+  quad <- gmm_mi(lab, y, n_bootstrap = 0, n_threads = 1)
+  expect_lt(abs(quad$full_data - fitted_categorical_mi(quad)), 1e-6)
+  expect_lt(quad$mc_se, 1e-7)
+  # Monte Carlo on the same fits agrees within its error.
+  set.seed(172)
+  mc <- gmm_mi(lab, y, n_bootstrap = 0, mc_samples = 2e5, n_threads = 1,
+               control = gmm_mi_control(quadrature = FALSE))
+  expect_identical(mc$fit$b$means, quad$fit$b$means)
+  expect_gt(mc$mc_se, 1e-5)
+  expect_lt(abs(mc$full_data - quad$full_data), 4 * mc$mc_se)
+  # The reference rule keeps Monte Carlo; a vector-valued side does too.
+  expect_false(gmm_mi_control(selection = "reference")$quadrature)
+  expect_true(gmm_mi_control()$quadrature)
+  set.seed(173)
+  vec <- gmm_mi(lab, cbind(y, stats::rnorm(n)), n_bootstrap = 0, mc_samples = 2000, n_threads = 1)
+  expect_gt(vec$mc_se, 0)
+  expect_input_error(gmm_mi_control(quadrature = NA), "quadrature")
+})

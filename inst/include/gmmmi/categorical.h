@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "bootstrap.h"
+#include "quadrature.h"
 
 namespace gmmmi {
 
@@ -24,7 +25,13 @@ struct CategoricalSettings {
   std::vector<double> prior;  // p(c), summing to one
   bool empirical_prior = false;  // p(c) = class frequencies, re-estimated per replicate
   bool tie_floor = false;        // floor tied columns' variances (resolution_floor())
+  bool quadrature = false;       // a single continuous column: integrate by quadrature
 };
+
+// Quadrature of the categorical MI (quadrature_categorical_mi): the absolute
+// error aimed at, in nats, and the most panels spent on one integral.
+constexpr double kQuadratureAbsTol = 1e-9;
+constexpr std::size_t kQuadratureMaxPanels = 4000;
 
 struct CategoricalResult : BootstrapValues {
   std::vector<SelectResult> selections;  // one per category
@@ -147,9 +154,9 @@ inline bool pool_categories(const std::vector<Gmm>& models, const std::vector<do
 // row, the largest log p(c) p(y | c) so far (mx) and, relative to it, s =
 // sum_c p(c) p(y | c) and t = sum_c p(c) p(y | c) log p(y | c): then
 // log p(y) = mx + log s and sum_c p(c | y) log p(y | c) = t / s.
-inline void add_shared_block(const MatrixXd& draws, const PooledCategories& p,
-                             const std::vector<double>& log_prior, SharedWork& w, double& sum,
-                             double& sum_sq) {
+// On return w.e holds the integrand and w.mx + log(w.s) holds log p(y).
+inline void shared_integrand(const MatrixXd& draws, const PooledCategories& p,
+                             const std::vector<double>& log_prior, SharedWork& w) {
   const Index B = draws.rows();
   w.mx.setConstant(B, -std::numeric_limits<double>::infinity());
   w.s.setZero(B);
@@ -193,6 +200,13 @@ inline void add_shared_block(const MatrixXd& draws, const PooledCategories& p,
     }
   }
   w.e = w.t / w.s - (w.mx + w.s.log());
+}
+
+// The sums of the shared integrand over the rows of `draws`.
+inline void add_shared_block(const MatrixXd& draws, const PooledCategories& p,
+                             const std::vector<double>& log_prior, SharedWork& w, double& sum,
+                             double& sum_sq) {
+  shared_integrand(draws, p, log_prior, w);
   sum += w.e.sum();
   sum_sq += w.e.square().sum();
 }
@@ -211,6 +225,42 @@ inline McEstimate shared_categorical_mi(const std::vector<Gmm>& models,
                    [&](const MatrixXd& draws, double& sum, double& sum_sq) {
     add_shared_block(draws, p, log_prior, work, sum, sum_sq);
   });
+}
+
+// The MI of a category with a single continuous column by quadrature
+// (quadrature.h): the integral over y of p(y) times the shared integrand,
+// sum_c p(c | y) log(p(c | y) / p(c)), to an absolute error of about 1e-9
+// nat. Its error estimate is reported as mc_se, with no draws.
+inline McEstimate quadrature_categorical_mi(const std::vector<Gmm>& models,
+                                            const std::vector<double>& prior,
+                                            const std::atomic<bool>* abort) {
+  McEstimate est;
+  est.draws = 0;
+  PooledCategories p;
+  if (!pool_categories(models, prior, p)) {
+    est.ok = false;
+    return est;
+  }
+  std::vector<double> log_prior(prior.size());
+  for (std::size_t c = 0; c < prior.size(); ++c) log_prior[c] = std::log(prior[c]);
+  const Index K = p.all.k();
+  VectorXd m(K), sd(K);
+  for (Index k = 0; k < K; ++k) {
+    m[k] = p.all.means(0, k);
+    sd[k] = std::sqrt(p.all.covariances[static_cast<std::size_t>(k)](0, 0));
+  }
+  SharedWork work;
+  const QuadratureResult q = integrate_panels(
+      component_edges(m, sd, 12.0),
+      [&](const VectorXd& y, VectorXd& f) {
+        shared_integrand(MatrixXd(y), p, log_prior, work);
+        f = ((work.mx + work.s.log()).exp() * work.e).matrix();
+      },
+      kQuadratureAbsTol, 0.0, kQuadratureMaxPanels, abort);
+  est.value = q.value;
+  est.mc_se = q.error;
+  est.ok = q.ok && std::isfinite(q.value);
+  return est;
 }
 
 // The MI with each category's expectation by its own Monte Carlo loop, M
@@ -253,10 +303,13 @@ inline McEstimate per_category_mi(const std::vector<Gmm>& models,
 }
 
 // MI of the category with y under the fitted class-conditional mixtures: by
-// a Monte Carlo loop per category or, beyond kSharedDrawCategories
-// categories, by the shared draw.
+// quadrature when asked and y is a single column; otherwise by a Monte
+// Carlo loop per category or, beyond kSharedDrawCategories categories, by
+// the shared draw.
 inline McEstimate categorical_mi(const std::vector<Gmm>& models, const std::vector<double>& prior,
-                                 Index M, Rng& rng, const std::atomic<bool>* abort = nullptr) {
+                                 Index M, Rng& rng, const std::atomic<bool>* abort = nullptr,
+                                 bool quadrature = false) {
+  if (quadrature && models[0].dim() == 1) return quadrature_categorical_mi(models, prior, abort);
   if (models.size() > kSharedDrawCategories)
     return shared_categorical_mi(models, prior, M, rng, abort);
   return per_category_mi(models, prior, M, rng, abort);
@@ -362,7 +415,7 @@ inline CategoricalResult estimate_categorical_mi(std::vector<MatrixXd> groups,
     std::vector<double> prior = s.prior;
     if (!fit_categories(groups, n_total, s, seed, t, n_restarts, &abort, out, models, prior))
       return false;
-    mi = categorical_mi(models, prior, s.mc_samples, mc, &abort);
+    mi = categorical_mi(models, prior, s.mc_samples, mc, &abort, s.quadrature);
     return mi.ok;  // (of the full data too: there a failed MI is an error, as a failed fit)
   });
   return out;

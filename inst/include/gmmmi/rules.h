@@ -4,7 +4,8 @@
 // "Where gmmmi departs from the reference"). The R layer mirrors them in
 // R/control.R: `selection_defaults` holds the settings in which they differ
 // (of those the core reads: init, reg_covar, raise_floor and patience; also
-// tie_floor, which the glue sets on MiSettings and CategoricalSettings, and
+// tie_floor, which the glue sets on MiSettings and CategoricalSettings,
+// quadrature, which it sets on CategoricalSettings, and
 // bias_correction, which only R applies), and
 // the defaults of gmm_mi_control() those they share; keep the two in step.
 // R supplies every setting, so the glue only starts from these.

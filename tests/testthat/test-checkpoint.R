@@ -151,7 +151,13 @@ test_that("a cluster of two local workers gives the sequential matrix, and resum
   plain <- small_matrix(d)
   cl <- parallel::makePSOCKcluster(2)
   on.exit(parallel::stopCluster(cl), add = TRUE)
-  parallel::clusterCall(cl, function(libs) invisible(.libPaths(libs)), .libPaths())
+  # The workers load gmmmi from the libraries of this session. The function
+  # sent must find the worker's own .libPaths() (sending base::.libPaths
+  # would set a copy of its enclosure), and must not carry the test
+  # environment, whose parent is gmmmi's namespace.
+  set_libs <- function(libs) invisible(.libPaths(libs))
+  environment(set_libs) <- globalenv()
+  parallel::clusterCall(cl, set_libs, .libPaths())
   old <- future::plan(future::cluster, workers = cl)
   on.exit(future::plan(old), add = TRUE)
   expect_identical(small_matrix(d), plain)

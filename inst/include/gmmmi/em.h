@@ -196,6 +196,82 @@ inline bool squarem_point(const Gmm& t0, const Gmm& t1, const Gmm& t2, Gmm& out)
   return out.means.allFinite();
 }
 
+// One run of EM (em() below): the data, the settings, the scratch, and the
+// E- and M-steps on whichever pass the machine has, counting E-steps.
+class EmRun {
+ public:
+  EmRun(const MatrixRef& X, const VectorXd& w, const Gmm& start, const EmControl& ctl,
+        const std::atomic<bool>* abort)
+      : X_(X), w_(w), ctl_(ctl), abort_(abort) {
+#ifdef GMMMI_AVX2_DISPATCH
+    fused_ = cpu_has_avx2() && X.cols() <= kEmPassMaxDim && start.k() <= kEmPassMaxK &&
+             start.means.allFinite();
+#else
+    (void)start;
+#endif
+  }
+
+  // E-step at g: the mean log-likelihood (NaN when g cannot be factorised),
+  // leaving what the M-step needs in the scratch.
+  double e_at(const Gmm& g) {
+    ++n_e_;
+    if (fused_) {
+#ifdef GMMMI_AVX2_DISPATCH
+      return factorise(g, work_.fac) ? em_pass_avx2(X_, w_, g, work_)
+                                     : std::numeric_limits<double>::quiet_NaN();
+#endif
+    }
+    return e_step(X_, w_, g, work_);
+  }
+  // M-step after e_at(g): F(g) into next.
+  bool m_after(const Gmm& g, Gmm& next) {
+    next = g;
+    return fused_ ? params_from_moments(work_.moments, ctl_.floor(), next)
+                  : m_step(X_, w_, ctl_.floor(), work_, next);
+  }
+  // E-steps taken before the one in progress.
+  int iterations() const { return n_e_ - 1; }
+  EmResult finish(const Gmm& g, bool converged) {
+    EmResult res;
+    res.model = g;
+    res.n_iter = n_e_ - 1;
+    res.converged = converged;
+    // The iterations ran on the fast pass; report the exact value.
+    res.loglik = e_step(X_, w_, res.model, work_, Precision::exact);
+    return res;
+  }
+  EmResult fail(const Gmm& g, FitStatus status) const {
+    EmResult res;
+    res.model = g;
+    res.n_iter = std::max(0, n_e_ - 1);
+    res.status = status;
+    return res;
+  }
+  // Why a log-likelihood is not finite.
+  EmResult fail_at(const Gmm& g, double ll) const {
+    return fail(g, std::isnan(ll) ? (work_.fac.ok ? FitStatus::nonfinite : FitStatus::singular)
+                                  : FitStatus::nonfinite);
+  }
+  bool aborted() const { return abort_ != nullptr && abort_->load(std::memory_order_relaxed); }
+  // Whether the fit stops at the point of E-step log-likelihood ll, the
+  // previous one having been prev (never at the first step).
+  bool converged(double ll, double prev, bool first) const {
+    return !first && iterations() >= ctl_.min_iter && std::abs(ll - prev) < ctl_.tol;
+  }
+  bool out_of_steps() const { return iterations() >= ctl_.max_iter; }
+  bool accelerate() const { return ctl_.accelerate; }
+  bool may_jump() const { return n_e_ < ctl_.max_iter; }
+
+ private:
+  const MatrixRef& X_;
+  const VectorXd& w_;
+  const EmControl& ctl_;
+  const std::atomic<bool>* abort_;
+  EmWork work_;
+  bool fused_ = false;  // E-step and M-step moments in one pass
+  int n_e_ = 0;
+};
+
 // Runs EM from `start`. `w` is empty (unit weights) or one weight per point.
 // The returned log-likelihood belongs to the returned parameters.
 //
@@ -209,52 +285,7 @@ inline bool squarem_point(const Gmm& t0, const Gmm& t1, const Gmm& t2, Gmm& out)
 // tol, and n_iter counts E-steps.
 inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
                    const EmControl& ctl, const std::atomic<bool>* abort = nullptr) {
-  EmResult res;
-  EmWork work;
-  bool fused = false;  // E-step and M-step moments in one pass
-#ifdef GMMMI_AVX2_DISPATCH
-  fused = cpu_has_avx2() && X.cols() <= kEmPassMaxDim && start.k() <= kEmPassMaxK &&
-          start.means.allFinite();
-#endif
-  int n_e = 0;
-  // E-step at g: the mean log-likelihood (NaN when g cannot be factorised),
-  // leaving what the M-step needs in `work`.
-  auto e_at = [&](const Gmm& g) {
-    ++n_e;
-    if (fused) {
-#ifdef GMMMI_AVX2_DISPATCH
-      return factorise(g, work.fac) ? em_pass_avx2(X, w, g, work)
-                                    : std::numeric_limits<double>::quiet_NaN();
-#endif
-    }
-    return e_step(X, w, g, work);
-  };
-  // M-step after e_at(g): F(g) into next.
-  auto m_after = [&](const Gmm& g, Gmm& next) {
-    next = g;
-    return fused ? params_from_moments(work.moments, ctl.floor(), next)
-                 : m_step(X, w, ctl.floor(), work, next);
-  };
-  auto finish = [&](const Gmm& g, bool converged) {
-    res.model = g;
-    res.n_iter = n_e - 1;
-    res.converged = converged;
-    // The iterations ran on the fast pass; report the exact value.
-    res.loglik = e_step(X, w, res.model, work, Precision::exact);
-    return res;
-  };
-  auto fail = [&](const Gmm& g, FitStatus status) {
-    res.model = g;
-    res.n_iter = std::max(0, n_e - 1);
-    res.status = status;
-    return res;
-  };
-  auto bad_ll = [&](double ll) {
-    return std::isnan(ll) ? (work.fac.ok ? FitStatus::nonfinite : FitStatus::singular)
-                          : FitStatus::nonfinite;
-  };
-  auto aborted = [&]() { return abort != nullptr && abort->load(std::memory_order_relaxed); };
-
+  EmRun run(X, w, start, ctl, abort);
   Gmm theta0 = start, theta1, theta2, jump, next;
   // `prev` is the log-likelihood of the point whose EM step gave theta0, or
   // -inf at the start.
@@ -262,33 +293,31 @@ inline EmResult em(const MatrixRef& X, const VectorXd& w, const Gmm& start,
   bool first = true;
   for (;;) {
     // Plain EM step theta0 -> theta1, with the convergence test of theta0.
-    if (aborted()) return fail(theta0, FitStatus::aborted);
-    const double ll0 = e_at(theta0);
-    if (!std::isfinite(ll0)) return fail(theta0, bad_ll(ll0));
-    const int it0 = n_e - 1;
-    if (!first && it0 >= ctl.min_iter && std::abs(ll0 - prev) < ctl.tol) return finish(theta0, true);
-    if (it0 >= ctl.max_iter) return finish(theta0, false);
+    if (run.aborted()) return run.fail(theta0, FitStatus::aborted);
+    const double ll0 = run.e_at(theta0);
+    if (!std::isfinite(ll0)) return run.fail_at(theta0, ll0);
+    if (run.converged(ll0, prev, first)) return run.finish(theta0, true);
+    if (run.out_of_steps()) return run.finish(theta0, false);
     first = false;
-    if (!m_after(theta0, theta1)) return fail(theta0, FitStatus::empty_component);
-    if (!ctl.accelerate) {
+    if (!run.m_after(theta0, theta1)) return run.fail(theta0, FitStatus::empty_component);
+    if (!run.accelerate()) {
       prev = ll0;
       theta0.swap(theta1);
       continue;
     }
     // Second step theta1 -> theta2.
-    if (aborted()) return fail(theta1, FitStatus::aborted);
-    const double ll1 = e_at(theta1);
-    if (!std::isfinite(ll1)) return fail(theta1, bad_ll(ll1));
-    const int it1 = n_e - 1;
-    if (it1 >= ctl.min_iter && std::abs(ll1 - ll0) < ctl.tol) return finish(theta1, true);
-    if (it1 >= ctl.max_iter) return finish(theta1, false);
-    if (!m_after(theta1, theta2)) return fail(theta1, FitStatus::empty_component);
+    if (run.aborted()) return run.fail(theta1, FitStatus::aborted);
+    const double ll1 = run.e_at(theta1);
+    if (!std::isfinite(ll1)) return run.fail_at(theta1, ll1);
+    if (run.converged(ll1, ll0, false)) return run.finish(theta1, true);
+    if (run.out_of_steps()) return run.finish(theta1, false);
+    if (!run.m_after(theta1, theta2)) return run.fail(theta1, FitStatus::empty_component);
     // The jump, kept when it does not lose to theta1; its EM step starts the
     // next cycle.
-    if (squarem_point(theta0, theta1, theta2, jump) && n_e < ctl.max_iter) {
-      if (aborted()) return fail(theta2, FitStatus::aborted);
-      const double llj = e_at(jump);
-      if (std::isfinite(llj) && llj >= ll1 && m_after(jump, next)) {
+    if (squarem_point(theta0, theta1, theta2, jump) && run.may_jump()) {
+      if (run.aborted()) return run.fail(theta2, FitStatus::aborted);
+      const double llj = run.e_at(jump);
+      if (std::isfinite(llj) && llj >= ll1 && run.m_after(jump, next)) {
         prev = llj;
         theta0.swap(next);
         continue;

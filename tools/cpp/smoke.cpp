@@ -167,9 +167,15 @@ int main() {
     const McEstimate looped = per_category_mi(models, prior, 2000, r2);
     const double z = (shared.value - looped.value) /
                      std::sqrt(shared.mc_se * shared.mc_se + looped.mc_se * looped.mc_se);
-    std::printf("%zu categories: shared draw %.4f +- %.4f, per category %.4f +- %.4f (z = %.2f)\n",
-                C, shared.value, shared.mc_se, looped.value, looped.mc_se, z);
-    ok = ok && shared.ok && looped.ok && std::abs(z) < 4;
+    // Quadrature (y is one column) gives the integral the draws estimate.
+    const McEstimate quad = categorical_mi(models, prior, 0, r1, nullptr, true);
+    const double zq = (shared.value - quad.value) / shared.mc_se;
+    std::printf("%zu categories: shared draw %.4f +- %.4f, per category %.4f +- %.4f (z = %.2f), "
+                "quadrature %.6f (z = %.2f, error %.1g)\n",
+                C, shared.value, shared.mc_se, looped.value, looped.mc_se, z, quad.value, zq,
+                quad.mc_se);
+    ok = ok && shared.ok && looped.ok && quad.ok && std::abs(z) < 4 && std::abs(zq) < 4 &&
+         quad.mc_se < 1e-6;
   }
   return ok ? 0 : 1;
 }

@@ -394,6 +394,9 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = In
   }
   mean_boot <- mean(boot[ok])
   mc_mean <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
+  # An m-out-of-n bootstrap (gmm_mi_control(bootstrap_rows)) integrates every
+  # replicate with the full-data fit's draws: their mean carries its error.
+  if (isTRUE(res$shrink < 1)) mc_mean <- res$full_mc_se / div
   se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
   # A bias below a quarter of the se is not worth the variance that
   # correcting it adds (Efron and Tibshirani 1993, section 10.6).

@@ -31,6 +31,8 @@ struct SelectSettings {
   double threshold = 1e-5;
   int patience = 1;
   int fixed_components = 0;  // > 0: fit this K only, no search
+  // Stop as soon as a K scores below the best by more than this (see StoppingRule).
+  double k_margin = std::numeric_limits<double>::infinity();
   // Coordinate blocks of the held-out pointwise MI; empty score_x: not scored.
   std::vector<int> score_x, score_y, score_z;
 };
@@ -180,20 +182,48 @@ inline void fit_and_validate(const SearchContext& c, int K, std::size_t t, KBatc
   }
 }
 
-// Every (init, fold) fit of K in parallel, with the pending refit of the
+// Tasks [begin, end) of K's batch in parallel, with the pending refit of the
 // previous K, if any, as one more task. False when interrupted.
-inline bool fit_batch(const SearchContext& c, int K, Refit& refit, KBatch& b) {
+inline bool run_tasks(const SearchContext& c, int K, std::size_t begin, std::size_t end,
+                      Refit& refit, KBatch& b) {
+  const std::size_t n = end - begin, n_run = n + (refit.pending ? 1 : 0);
+  return parallel_for(n_run, c.n_threads, c.monitor, c.abort, [&](std::size_t t) {
+    if (t == n)
+      refit.result = em(c.X, VectorXd(), refit.start, c.s.fit.em, &c.abort);
+    else
+      fit_and_validate(c, K, begin + t, b);
+  });
+}
+
+// The mean held-out score of the first start over the folds.
+inline double first_start_score(const KBatch& b, int n_folds) {
+  double mean = 0.0;
+  for (int f = 0; f < n_folds; ++f) mean += b.valid[static_cast<std::size_t>(f)];
+  return mean / n_folds;
+}
+
+// Every (init, fold) fit of K, with the pending refit of the previous K. When
+// `behind` is finite (a search that gives up on a K that falls far behind,
+// under the validation criterion: see StoppingRule), the first start's folds
+// run first, and the other starts only if that start's score is not below
+// `behind`; a K abandoned there keeps only the first start's fits (the
+// search then stops). Neither changes any fit. False when interrupted.
+inline bool fit_batch(const SearchContext& c, int K, double behind, Refit& refit, KBatch& b) {
   const std::size_t n_tasks = static_cast<std::size_t>(c.s.fit.n_inits * c.s.n_folds);
   b.fits.assign(n_tasks, EmResult());
   b.valid.assign(n_tasks, -std::numeric_limits<double>::infinity());
   b.failed.assign(n_tasks, 0);
-  const std::size_t n_run = n_tasks + (refit.pending ? 1 : 0);
-  return parallel_for(n_run, c.n_threads, c.monitor, c.abort, [&](std::size_t t) {
-    if (t == n_tasks)
-      refit.result = em(c.X, VectorXd(), refit.start, c.s.fit.em, &c.abort);
-    else
-      fit_and_validate(c, K, t, b);
-  });
+  const std::size_t n_first = std::isfinite(behind) ? static_cast<std::size_t>(c.s.n_folds) : n_tasks;
+  if (!run_tasks(c, K, 0, n_first, refit, b)) return false;
+  if (n_first == n_tasks) return true;
+  if (first_start_score(b, c.s.n_folds) < behind) {
+    b.fits.resize(n_first);
+    b.valid.resize(n_first);
+    b.failed.resize(n_first);
+    return true;
+  }
+  Refit none;
+  return run_tasks(c, K, n_first, n_tasks, none, b);
 }
 
 // K's row of the table: its best init, the one with the highest mean over
@@ -282,7 +312,12 @@ inline bool refit_last_row(const SearchContext& c, const Gmm& start, SelectResul
 
 // The stopping rule: a K is the new best when it is the first, or its score
 // beats the best by more than `threshold`; the search stops after
-// `patience` Ks in a row that are not.
+// `patience` Ks in a row that are not, or at once when a K falls more than
+// `k_margin` below the best: held-out scores of mixtures go up and down by
+// far less than that between neighbouring Ks, and a K that far behind (extra
+// components overfitting many dimensions, at a cost that grows with each) is
+// not followed by one that wins, while in many dimensions every further K
+// costs more to fit than all the smaller ones.
 struct StoppingRule {
   double best_score = -std::numeric_limits<double>::infinity();
   int best_k = 0;
@@ -296,6 +331,15 @@ struct StoppingRule {
     best_k = K;
     since_best = 0;
     return true;
+  }
+  bool gives_up(double score, int patience, double k_margin) const {
+    return since_best >= patience || score < best_score - k_margin;
+  }
+  // The score below which the next K may be abandoned after its first start
+  // (fit_batch); -inf when it may not.
+  double abandon_below(const SelectSettings& s) const {
+    const bool may = best_k != 0 && s.criterion == Criterion::validation;
+    return may ? best_score - s.k_margin : -std::numeric_limits<double>::infinity();
   }
 };
 
@@ -342,20 +386,22 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   bool stopped = false;
   for (int K = k_first; K <= k_last && !stopped; ++K) {
     KBatch batch;
-    if (!fit_batch(c, K, refit, batch)) return aborted_selection(out);
+    if (!fit_batch(c, K, rule.abandon_below(s), refit, batch)) return aborted_selection(out);
     settle_refit(c, refit, out);
     std::size_t best_task = 0;
-    KScore row = score_k(K, batch, s.fit.n_inits, s.n_folds, best_task);
+    const int n_run = static_cast<int>(batch.valid.size()) / s.n_folds;  // starts fitted
+    KScore row = score_k(K, batch, n_run, s.n_folds, best_task);
     tally_fits(K, batch, row, out, short_fits);
     out.table.push_back(row);
     // No usable fit at this K (more components than the data support): stop.
     stopped = !std::isfinite(row.validation) || !batch.fits[best_task].ok();
     if (stopped) break;
     if (!refit_last_row(c, batch.fits[best_task].model, out, refit)) return aborted_selection(out);
-    if (rule.improves(K, selection_score(out.table.back(), s.criterion, n), s.threshold))
+    const double score = selection_score(out.table.back(), s.criterion, n);
+    if (rule.improves(K, score, s.threshold))
       keep_best(c, batch, row, best_task, out);
     else
-      stopped = rule.since_best >= s.patience;
+      stopped = rule.gives_up(score, s.patience, s.k_margin);
   }
   if (refit.pending && !run_refit(c, refit.start, refit.result)) return aborted_selection(out);
   settle_refit(c, refit, out);

@@ -133,7 +133,7 @@
 #'   row, or the criterion divided by `2n`), as when extra components only
 #'   overfit many dimensions: the `patience` further numbers tried after it
 #'   would have to climb that far back. `Inf` never stops early; `NULL` for
-#'   the rule's default (`0.1` under `"gmmmi"`, `Inf` under `"reference"`).
+#'   the rule's default (`0.25` under `"gmmmi"`, `Inf` under `"reference"`).
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
@@ -157,7 +157,7 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
 selection_defaults <- list(
   gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, raise_floor = TRUE,
                bias_correction = "auto", tie_floor = TRUE, interval = "normal", marginal = "auto",
-               select_rows = 1e5, bootstrap_rows = 1e5, k_margin = 0.1),
+               select_rows = 1e5, bootstrap_rows = 1e5, k_margin = 0.25),
   reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1,
                    raise_floor = FALSE, bias_correction = "never", tie_floor = FALSE,
                    interval = "percentile",

@@ -330,7 +330,8 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
                    gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z,
                    trimmed = coding$trimmed)
   }
-  selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
+  # (n: the rows the selection was made on, a subsample above select_rows)
+  selection <- new_selection(res$selection, colnames(joint), control, call, as.integer(res$selection_rows))
   bound <- entropy_bound(sides, units)
   correct <- use_correction(control$bias_correction, "continuous", ncol(joint), selection$n_components)
   stats <- summarise_bootstrap(res, n_bootstrap, div, correct, env, bound)

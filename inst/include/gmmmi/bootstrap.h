@@ -56,6 +56,7 @@ struct MiResult : BootstrapValues {
   std::vector<int> bootstrap_k;   // K of each replicate's fit
   bool coding_compared = false;   // an alternative coding was given
   CodingChoice coding;            // the comparison, when it was
+  Index selection_rows = 0;       // the rows the selection was made on
 };
 
 // Resample counts for replicate b: N draws with replacement.
@@ -168,6 +169,7 @@ inline bool select_coding(MatrixXd& X, MatrixXd alternative, MiSettings& s,
   }
   const std::vector<Index> rows = above(X.rows(), s.select_rows)
       ? subsample_rows(X.rows(), s.select_rows, seed) : std::vector<Index>();
+  out.selection_rows = rows.empty() ? X.rows() : static_cast<Index>(rows.size());
   out.selection = select_on(X, rows, scored, seed, n_threads, monitor, abort);
   if (out.selection.aborted) return false;
   if (!out.coding_compared) return true;

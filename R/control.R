@@ -114,7 +114,9 @@
 #'   selection kept. The search over K, which fits every K with every start
 #'   and fold, then costs the same at any N. `Inf` selects on every row;
 #'   `NULL` for the rule's default (`1e5` under `"gmmmi"`, `Inf` under
-#'   `"reference"`). With as many rows or fewer nothing changes.
+#'   `"reference"`). With as many rows or fewer nothing changes. (Continuous
+#'   variables only: with a category, each category's mixture is selected on
+#'   all its rows, and `bootstrap_rows` does not apply either.)
 #' @param bootstrap_rows With more rows than this, each bootstrap replicate of
 #'   [gmm_mi()] resamples this many rows `m` with replacement instead of all
 #'   `n` (the m-out-of-n bootstrap), starting from the full-data fit; each

@@ -49,6 +49,22 @@
 #'   warning: the MI of the pooled labels is at most that of the original
 #'   ones.
 #'
+#' @section Many rows and many dimensions: Under the default rule, with more
+#'   than `select_rows` (`1e5`) rows the number of components is chosen on a
+#'   random subsample of that many rows and the chosen mixture is then fitted
+#'   to all of them; with more than `bootstrap_rows` (`1e5`) rows each
+#'   bootstrap replicate resamples that many rows (the m-out-of-n bootstrap),
+#'   its deviation from the full-data value shrunk to the scale of all the
+#'   rows, every replicate on the full-data fit's Monte Carlo draws, and the
+#'   full-data value integrated with enough draws for a Monte Carlo error of
+#'   at most a tenth of the standard error (`mc_error_ratio`). A search also
+#'   stops as soon as a number of components falls more than `k_margin`
+#'   (0.25 nat per row) behind the best, as extra components do when they only
+#'   overfit many dimensions. With a million rows of two columns a call takes
+#'   well under a minute on two cores (`bench/scale.R`). All are settings of
+#'   [gmm_mi_control()], off under `selection = "reference"`; see
+#'   `vignette("method")`, section 13.
+#'
 #' X, Y and Z may each have any number of columns, together fewer than a
 #' fifth of the rows: with more, the mixture cannot be identified (the MI of
 #' independent Gaussian blocks of p and q columns is overstated by about

@@ -313,8 +313,9 @@ inline bool refit_last_row(const SearchContext& c, const Gmm& start, SelectResul
 // The stopping rule: a K is the new best when it is the first, or its score
 // beats the best by more than `threshold`; the search stops after
 // `patience` Ks in a row that are not, or at once when a K falls more than
-// `k_margin` below the best: held-out scores of mixtures go up and down by
-// far less than that between neighbouring Ks, and a K that far behind (extra
+// `k_margin` below the best (vignette "method", section 13): held-out
+// scores of mixtures go up and down by far less than that between
+// neighbouring Ks, and a K that far behind (extra
 // components overfitting many dimensions, at a cost that grows with each) is
 // not followed by one that wins, while in many dimensions every further K
 // costs more to fit than all the smaller ones.

@@ -1,4 +1,4 @@
-// Shortcuts for many rows (vignette "method", section "Many rows and many
+// Shortcuts for many rows (vignette "method", section 13 "Many rows and many
 // dimensions"): what costs time at large N is the search over K, which fits
 // every K with every start and fold, and a bootstrap that refits N rows B
 // times. Both are made independent of N beyond a size at which the sampling

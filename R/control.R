@@ -130,12 +130,17 @@
 #'   full-data value is then integrated again with enough draws (up to 1000
 #'   times `mc_samples`) for its Monte Carlo error to be at most this fraction
 #'   of the standard error. `Inf` keeps `mc_samples` draws.
-#' @param k_margin A search stops early when a number of components scores
-#'   below the best one by more than `k_margin` (held-out log-likelihood per
-#'   row, or the criterion divided by `2n`), as when extra components only
-#'   overfit many dimensions: the `patience` further numbers tried after it
-#'   would have to climb that far back. `Inf` never stops early; `NULL` for
-#'   the rule's default (`0.25` under `"gmmmi"`, `Inf` under `"reference"`).
+#' @param k_margin A search (under the `"validation"` criterion) fits a new
+#'   number of components with its first start on every fold before the
+#'   others, and abandons it there, and stops, when that start overfits
+#'   clearly: it fits every fold's training rows at least as well as the best
+#'   number so far, yet on the same held-out rows it scores below it by more
+#'   than `k_margin` nat per row (the 20%-trimmed mean of the paired
+#'   differences, so that a few far-out rows decide nothing). Extra
+#'   components that only overfit, as in many dimensions, then cost one start
+#'   instead of `patience` more numbers of components with every start. `Inf`
+#'   never abandons; `NULL` for the rule's default (`0.25` under `"gmmmi"`,
+#'   `Inf` under `"reference"`).
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
@@ -225,7 +230,7 @@ make_control <- function(s, call) {
 # least 100 (fewer is too few to choose a mixture or spread a bootstrap), or
 # Inf (never).
 check_rows <- function(x, arg, call) {
-  if (identical(as.double(x), Inf)) return(Inf)
+  if (is.numeric(x) && identical(as.double(x), Inf)) return(Inf)
   if (!is_whole(x) || x < 100) {
     gmmmi_abort("{.arg {arg}} must be a whole number of at least 100, or {.code Inf}, not {.code {format_value(x)}}.", call)
   }

@@ -58,9 +58,10 @@
 #'   rows, every replicate on the full-data fit's Monte Carlo draws, and the
 #'   full-data value integrated with enough draws for a Monte Carlo error of
 #'   at most a tenth of the standard error (`mc_error_ratio`). A search also
-#'   stops as soon as a number of components falls more than `k_margin`
-#'   (0.25 nat per row) behind the best, as extra components do when they only
-#'   overfit many dimensions. With a million rows of two columns a call takes
+#'   stops as soon as the first start of a number of components fits the
+#'   training rows better than the best number yet falls more than `k_margin`
+#'   (0.25 nat per row) behind it on held-out rows, as extra components do
+#'   when they only overfit many dimensions. With a million rows of two columns a call takes
 #'   well under a minute on two cores (`bench/scale.R`). All are settings of
 #'   [gmm_mi_control()], off under `selection = "reference"`; see
 #'   `vignette("method")`, section 13.

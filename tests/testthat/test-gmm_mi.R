@@ -443,7 +443,7 @@ test_that("the m-out-of-n bootstrap of a mixture finds the MI, its draws shared,
                    res[c("estimate", "se", "bootstrap", "mc_se")])
 })
 
-test_that("k_margin stops a search whose next K falls far behind, and leaves the estimate alone", {
+test_that("k_margin stops a search whose next K only overfits, and leaves the estimate alone", {
   set.seed(98)
   p <- 10
   n <- 1000

@@ -52,7 +52,7 @@ inline SelectSettings reference_rule() {
 // The first start from k-means, so that flat-topped densities are not stuck
 // at K = 1; a floor that keeps a component from collapsing onto an outlier,
 // raised on retries when a smaller one was asked for; and a search that
-// looks three Ks past the last improvement, unless a K falls far behind.
+// looks three Ks past the last improvement, unless a K only overfits.
 inline SelectSettings gmmmi_rule() { return selection_rule(InitType::mixed, 1e-6, true, 3, 0.25); }
 
 // The rule called `name`; false for an unknown name.

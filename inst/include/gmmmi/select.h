@@ -14,6 +14,7 @@
 
 #include "fit.h"
 #include "integrals.h"
+#include "margins.h"
 #include "parallel.h"
 
 namespace gmmmi {
@@ -154,7 +155,14 @@ struct KBatch {
   std::vector<EmResult> fits;
   std::vector<double> valid;  // held-out mean log-likelihood; -inf where unusable
   std::vector<int> failed;    // failed starts of each task (each retried)
+  std::vector<VectorXd> heldout;  // with may_abandon: each held-out row's log-likelihood
+  bool abandoned = false;     // only the first start was fitted (fit_batch)
 };
+
+// Whether a search may abandon a K after its first start (fit_batch).
+inline bool may_abandon(const SelectSettings& s) {
+  return std::isfinite(s.k_margin) && s.criterion == Criterion::validation;
+}
 
 // The full-data refit of a K, for its AIC and BIC (and the log-likelihood of
 // the table). Under the validation criterion it does not decide the search,
@@ -177,9 +185,58 @@ inline void fit_and_validate(const SearchContext& c, int K, std::size_t t, KBatc
                             Stream::select, select_stream(K, r, f), b.failed[t], &c.abort);
   Factorised fac;
   if (b.fits[t].ok() && factorise(b.fits[t].model, fac)) {
-    const double v = log_density(fold_rows(c.X, c.folds.rows(f, true)), fac).mean();
+    VectorXd ll = log_density(fold_rows(c.X, c.folds.rows(f, true)), fac);
+    const double v = ll.mean();
     if (std::isfinite(v)) b.valid[t] = v;
+    if (may_abandon(c.s)) b.heldout[t] = std::move(ll);
   }
+}
+
+// The held-out log-likelihood of every row of X under start r's fit of the
+// fold that held it out (NaN where that fit failed).
+inline VectorXd heldout_rows(const SearchContext& c, const KBatch& b, int r) {
+  VectorXd out = VectorXd::Constant(c.X.rows(), std::numeric_limits<double>::quiet_NaN());
+  for (int f = 0; f < c.s.n_folds; ++f) {
+    const VectorXd& v = b.heldout[static_cast<std::size_t>(r * c.s.n_folds + f)];
+    if (v.size() == 0) continue;
+    const std::vector<Index> rows = c.folds.rows(f, true);
+    for (std::size_t i = 0; i < rows.size(); ++i) out[rows[i]] = v[static_cast<Index>(i)];
+  }
+  return out;
+}
+
+// What a K is held against to be abandoned (may_abandon): the best K's
+// held-out rows (heldout_rows) and its kept start's training log-likelihood
+// (mean per row) on each fold.
+struct BestRows {
+  VectorXd heldout;
+  std::vector<double> train;
+};
+
+inline BestRows best_rows(const SearchContext& c, const KBatch& b, int r) {
+  BestRows out{heldout_rows(c, b, r), std::vector<double>()};
+  for (int f = 0; f < c.s.n_folds; ++f)
+    out.train.push_back(b.fits[static_cast<std::size_t>(r * c.s.n_folds + f)].loglik);
+  return out;
+}
+
+// Whether the first start of K overfits clearly beside `best`: on every
+// fold it fits the training rows at least as well, yet on the same held-out
+// rows the 20%-trimmed mean of the paired differences is below -k_margin.
+// (A start that fits its training rows worse is a poor local optimum, which
+// another start may escape; and trimmed, so that a few far-out held-out rows,
+// scored at -1e13 under heavy tails, say, decide nothing.)
+inline bool falls_behind(const SearchContext& c, const KBatch& b, const BestRows& best) {
+  for (int f = 0; f < c.s.n_folds; ++f) {
+    const EmResult& fit = b.fits[static_cast<std::size_t>(f)];
+    if (!fit.ok() || !(fit.loglik >= best.train[static_cast<std::size_t>(f)])) return false;
+  }
+  const VectorXd first = heldout_rows(c, b, 0);
+  std::vector<double> d;
+  for (Index i = 0; i < first.size(); ++i)
+    if (std::isfinite(first[i]) && std::isfinite(best.heldout[i]))
+      d.push_back(first[i] - best.heldout[i]);
+  return d.size() >= 2 && trimmed_gain(std::move(d)).mean < -c.s.k_margin;
 }
 
 // Tasks [begin, end) of K's batch in parallel, with the pending refit of the
@@ -202,21 +259,25 @@ inline double first_start_score(const KBatch& b, int n_folds) {
   return mean / n_folds;
 }
 
-// Every (init, fold) fit of K, with the pending refit of the previous K. When
-// `behind` is finite (a search that gives up on a K that falls far behind,
-// under the validation criterion: see StoppingRule), the first start's folds
-// run first, and the other starts only if that start's score is not below
-// `behind`; a K abandoned there keeps only the first start's fits (the
-// search then stops). Neither changes any fit. False when interrupted.
-inline bool fit_batch(const SearchContext& c, int K, double behind, Refit& refit, KBatch& b) {
+// Every (init, fold) fit of K, with the pending refit of the previous K.
+// Given `best`, the rows of the best K so far (may_abandon), the first
+// start's folds run first, and the other starts only if that start does
+// not overfit clearly (falls_behind); a K abandoned there keeps
+// only the first start's fits (and the search stops). Neither changes any
+// fit. False when interrupted.
+inline bool fit_batch(const SearchContext& c, int K, const BestRows& best, Refit& refit,
+                      KBatch& b) {
   const std::size_t n_tasks = static_cast<std::size_t>(c.s.fit.n_inits * c.s.n_folds);
   b.fits.assign(n_tasks, EmResult());
   b.valid.assign(n_tasks, -std::numeric_limits<double>::infinity());
   b.failed.assign(n_tasks, 0);
-  const std::size_t n_first = std::isfinite(behind) ? static_cast<std::size_t>(c.s.n_folds) : n_tasks;
+  b.heldout.assign(n_tasks, VectorXd());
+  const std::size_t n_first =
+      best.heldout.size() > 0 ? static_cast<std::size_t>(c.s.n_folds) : n_tasks;
   if (!run_tasks(c, K, 0, n_first, refit, b)) return false;
   if (n_first == n_tasks) return true;
-  if (first_start_score(b, c.s.n_folds) < behind) {
+  if (falls_behind(c, b, best)) {
+    b.abandoned = true;
     b.fits.resize(n_first);
     b.valid.resize(n_first);
     b.failed.resize(n_first);
@@ -312,13 +373,13 @@ inline bool refit_last_row(const SearchContext& c, const Gmm& start, SelectResul
 
 // The stopping rule: a K is the new best when it is the first, or its score
 // beats the best by more than `threshold`; the search stops after
-// `patience` Ks in a row that are not, or at once when a K falls more than
-// `k_margin` below the best (vignette "method", section 13): held-out
-// scores of mixtures go up and down by far less than that between
-// neighbouring Ks, and a K that far behind (extra
-// components overfitting many dimensions, at a cost that grows with each) is
-// not followed by one that wins, while in many dimensions every further K
-// costs more to fit than all the smaller ones.
+// `patience` Ks in a row that are not, or at once when a K was abandoned
+// (fit_batch: its first start fitted the training rows better than the best
+// K but fell more than `k_margin` per row behind it on the same held-out
+// rows; vignette "method", section 13). That is extra components
+// overfitting, as in many dimensions, at a cost that grows with each: more
+// components only overfit more, and each costs more to fit than all the
+// smaller ones.
 struct StoppingRule {
   double best_score = -std::numeric_limits<double>::infinity();
   int best_k = 0;
@@ -332,15 +393,6 @@ struct StoppingRule {
     best_k = K;
     since_best = 0;
     return true;
-  }
-  bool gives_up(double score, int patience, double k_margin) const {
-    return since_best >= patience || score < best_score - k_margin;
-  }
-  // The score below which the next K may be abandoned after its first start
-  // (fit_batch); -inf when it may not.
-  double abandon_below(const SelectSettings& s) const {
-    const bool may = best_k != 0 && s.criterion == Criterion::validation;
-    return may ? best_score - s.k_margin : -std::numeric_limits<double>::infinity();
   }
 };
 
@@ -384,10 +436,11 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   Refit refit;
   StoppingRule rule;
   ShortFits short_fits;
+  BestRows best;  // with may_abandon: what a K is held against (falls_behind)
   bool stopped = false;
   for (int K = k_first; K <= k_last && !stopped; ++K) {
     KBatch batch;
-    if (!fit_batch(c, K, rule.abandon_below(s), refit, batch)) return aborted_selection(out);
+    if (!fit_batch(c, K, best, refit, batch)) return aborted_selection(out);
     settle_refit(c, refit, out);
     std::size_t best_task = 0;
     const int n_run = static_cast<int>(batch.valid.size()) / s.n_folds;  // starts fitted
@@ -398,11 +451,12 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
     stopped = !std::isfinite(row.validation) || !batch.fits[best_task].ok();
     if (stopped) break;
     if (!refit_last_row(c, batch.fits[best_task].model, out, refit)) return aborted_selection(out);
-    const double score = selection_score(out.table.back(), s.criterion, n);
-    if (rule.improves(K, score, s.threshold))
+    if (rule.improves(K, selection_score(out.table.back(), s.criterion, n), s.threshold)) {
       keep_best(c, batch, row, best_task, out);
-    else
-      stopped = rule.gives_up(score, s.patience, s.k_margin);
+      if (may_abandon(s)) best = best_rows(c, batch, row.best_init);
+    } else {
+      stopped = rule.since_best >= s.patience || batch.abandoned;
+    }
   }
   if (refit.pending && !run_refit(c, refit.start, refit.result)) return aborted_selection(out);
   settle_refit(c, refit, out);

@@ -272,19 +272,18 @@ inline bool fit_batch(const SearchContext& c, int K, const BestRows& best, Refit
   b.valid.assign(n_tasks, -std::numeric_limits<double>::infinity());
   b.failed.assign(n_tasks, 0);
   b.heldout.assign(n_tasks, VectorXd());
-  const std::size_t n_first =
-      best.heldout.size() > 0 ? static_cast<std::size_t>(c.s.n_folds) : n_tasks;
-  if (!run_tasks(c, K, 0, n_first, refit, b)) return false;
-  if (n_first == n_tasks) return true;
-  if (falls_behind(c, b, best)) {
-    b.abandoned = true;
+  if (best.heldout.size() == 0) return run_tasks(c, K, 0, n_tasks, refit, b);
+  // The refit runs with the second stage, which it balances better.
+  const std::size_t n_first = static_cast<std::size_t>(c.s.n_folds);
+  Refit none;
+  if (!run_tasks(c, K, 0, n_first, none, b)) return false;
+  b.abandoned = falls_behind(c, b, best);
+  if (b.abandoned) {
     b.fits.resize(n_first);
     b.valid.resize(n_first);
     b.failed.resize(n_first);
-    return true;
   }
-  Refit none;
-  return run_tasks(c, K, n_first, n_tasks, none, b);
+  return run_tasks(c, K, n_first, b.abandoned ? n_first : n_tasks, refit, b);
 }
 
 // K's row of the table: its best init, the one with the highest mean over

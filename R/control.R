@@ -123,6 +123,40 @@
 #' @param interval The default interval of [confint.gmm_mi()] (and of
 #'   `tidy()`): `"normal"`, `"percentile"` or `"basic"`; `NULL` for the
 #'   rule's (`"normal"` under `"gmmmi"`, `"percentile"` under `"reference"`).
+#' @param select_rows With more rows than this, [gmm_mi()] chooses the number
+#'   of components (and, with `marginal = "auto"`, the coding of the margins)
+#'   on this many rows drawn at random without replacement, then fits the
+#'   chosen mixture to all the rows, starting from the parameters the
+#'   selection kept. The search over K, which fits every K with every start
+#'   and fold, then costs the same at any N. `Inf` selects on every row;
+#'   `NULL` for the rule's default (`1e5` under `"gmmmi"`, `Inf` under
+#'   `"reference"`). With as many rows or fewer nothing changes. (Continuous
+#'   variables only: with a category, each category's mixture is selected on
+#'   all its rows, and `bootstrap_rows` does not apply either.)
+#' @param bootstrap_rows With more rows than this, each bootstrap replicate of
+#'   [gmm_mi()] resamples this many rows `m` with replacement instead of all
+#'   `n` (the m-out-of-n bootstrap), starting from the full-data fit; each
+#'   replicate's deviation from the full-data value (and its Monte Carlo
+#'   error) is shrunk by `sqrt(m / n)`, so the values spread as those of an
+#'   n-row bootstrap would. `Inf` resamples every row; `NULL` for the rule's
+#'   default (`1e5` under `"gmmmi"`, `Inf` under `"reference"`).
+#' @param mc_error_ratio Under the m-out-of-n bootstrap (`bootstrap_rows`),
+#'   every replicate is integrated with the full-data fit's Monte Carlo draws
+#'   (so that the spread is that of the sampling, not of the draws), and the
+#'   full-data value is then integrated again with enough draws (up to 1000
+#'   times `mc_samples`) for its Monte Carlo error to be at most this fraction
+#'   of the standard error. `Inf` keeps `mc_samples` draws.
+#' @param k_margin A search (under the `"validation"` criterion) fits a new
+#'   number of components with its first start on every fold before the
+#'   others, and abandons it there, and stops, when that start overfits
+#'   clearly: it fits every fold's training rows at least as well as the best
+#'   number so far, yet on the same held-out rows it scores below it by more
+#'   than `k_margin` nat per row (the 20%-trimmed mean of the paired
+#'   differences, so that a few far-out rows decide nothing). Extra
+#'   components that only overfit, as in many dimensions, then cost one start
+#'   instead of `patience` more numbers of components with every start. `Inf`
+#'   never abandons; `NULL` for the rule's default (`0.25` under `"gmmmi"`,
+#'   `Inf` under `"reference"`).
 #' @return A list of class `"gmm_mi_control"`.
 #' @examples
 #' gmm_mi_control(n_inits = 5, n_folds = 3)
@@ -135,7 +169,9 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
                            init_scale = NULL, min_iter = 0,
                            selection = c("gmmmi", "reference"), reselect = NULL,
                            accelerate = TRUE, raise_floor = NULL, bias_correction = NULL,
-                           tie_floor = NULL, quadrature = NULL, interval = NULL) {
+                           tie_floor = NULL, quadrature = NULL, interval = NULL,
+                           select_rows = NULL, bootstrap_rows = NULL, mc_error_ratio = 0.1,
+                           k_margin = NULL) {
   call <- this_call()
   make_control(mget(names(formals(gmm_mi_control)), envir = environment()), call)
 }
@@ -145,11 +181,11 @@ gmm_mi_control <- function(init = NULL, n_inits = 3, n_folds = 2,
 selection_defaults <- list(
   gmmmi = list(init = "mixed", reg_covar = 1e-6, patience = 3, reselect = "auto", raise_floor = TRUE,
                bias_correction = "auto", tie_floor = TRUE, quadrature = TRUE, interval = "normal",
-               marginal = "auto"),
+               marginal = "auto", select_rows = 1e5, bootstrap_rows = 1e5, k_margin = 0.25),
   reference = list(init = "random_responsibilities", reg_covar = 1e-15, patience = 1, reselect = FALSE,
                    raise_floor = FALSE, bias_correction = "never", tie_floor = FALSE, quadrature = FALSE,
                    interval = "percentile",
-                   marginal = "none")
+                   marginal = "none", select_rows = Inf, bootstrap_rows = Inf, k_margin = Inf)
 )
 
 # gmm_mi_control()'s defaults, read from its arguments so that they are
@@ -197,9 +233,26 @@ make_control <- function(s, call) {
                                    "bias_correction", call),
     tie_floor = check_flag(s[["tie_floor"]], "tie_floor", call),
     quadrature = check_flag(s[["quadrature"]], "quadrature", call),
-    interval = check_choice(s[["interval"]], interval_types, "interval", call)
+    interval = check_choice(s[["interval"]], interval_types, "interval", call),
+    select_rows = check_rows(s[["select_rows"]], "select_rows", call),
+    bootstrap_rows = check_rows(s[["bootstrap_rows"]], "bootstrap_rows", call),
+    mc_error_ratio = check_real(s[["mc_error_ratio"]], "mc_error_ratio", call, min = 0,
+                                min_inclusive = FALSE, finite = FALSE),
+    k_margin = check_real(s[["k_margin"]], "k_margin", call, min = 0, min_inclusive = FALSE,
+                          finite = FALSE)
   )
   structure(out, class = "gmm_mi_control")
+}
+
+# A number of rows above which a shortcut applies: a whole number of at
+# least 100 (fewer is too few to choose a mixture or spread a bootstrap), or
+# Inf (never).
+check_rows <- function(x, arg, call) {
+  if (is.numeric(x) && identical(as.double(x), Inf)) return(Inf)
+  if (!is_whole(x) || x < 100) {
+    gmmmi_abort("{.arg {arg}} must be a whole number of at least 100, or {.code Inf}, not {.code {format_value(x)}}.", call)
+  }
+  as.double(x)
 }
 
 #' @export

@@ -54,6 +54,23 @@
 #'   warning: the MI of the pooled labels is at most that of the original
 #'   ones.
 #'
+#' @section Many rows and many dimensions: Under the default rule, with more
+#'   than `select_rows` (`1e5`) rows the number of components is chosen on a
+#'   random subsample of that many rows and the chosen mixture is then fitted
+#'   to all of them; with more than `bootstrap_rows` (`1e5`) rows each
+#'   bootstrap replicate resamples that many rows (the m-out-of-n bootstrap),
+#'   its deviation from the full-data value shrunk to the scale of all the
+#'   rows, every replicate on the full-data fit's Monte Carlo draws, and the
+#'   full-data value integrated with enough draws for a Monte Carlo error of
+#'   at most a tenth of the standard error (`mc_error_ratio`). A search also
+#'   stops as soon as the first start of a number of components fits the
+#'   training rows better than the best number yet falls more than `k_margin`
+#'   (0.25 nat per row) behind it on held-out rows, as extra components do
+#'   when they only overfit many dimensions. With a million rows of two columns a call takes
+#'   well under a minute on two cores (`bench/scale.R`). All are settings of
+#'   [gmm_mi_control()], off under `selection = "reference"`; see
+#'   `vignette("method")`, section 13.
+#'
 #' X, Y and Z may each have any number of columns, together fewer than a
 #' fifth of the rows: with more, the mixture cannot be identified (the MI of
 #' independent Gaussian blocks of p and q columns is overstated by about
@@ -336,7 +353,8 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
                    gain = coding$gain / div, gain_se = coding$gain_se / div, z = coding$z,
                    trimmed = coding$trimmed)
   }
-  selection <- new_selection(res$selection, colnames(joint), control, call, nrow(joint))
+  # (n: the rows the selection was made on, a subsample above select_rows)
+  selection <- new_selection(res$selection, colnames(joint), control, call, as.integer(res$selection_rows))
   bound <- entropy_bound(sides, units)
   correct <- if (control$reselect) "full_data" else
     use_correction(control$bias_correction, "continuous", ncol(joint), selection$n_components)
@@ -403,6 +421,9 @@ summarise_bootstrap <- function(res, n_bootstrap, div, correct, call, bound = In
   }
   mean_boot <- mean(boot[ok])
   mc_mean <- sqrt(sum((res$bootstrap_mc_se[ok] / div)^2)) / sum(ok)
+  # An m-out-of-n bootstrap (gmm_mi_control(bootstrap_rows)) integrates every
+  # replicate with the full-data fit's draws: their mean carries its error.
+  if (isTRUE(res$shrink < 1)) mc_mean <- res$full_mc_se / div
   se <- if (sum(ok) > 1) stats::sd(boot[ok]) else NA_real_
   # A bias below a quarter of the se is not worth the variance that
   # correcting it adds (Efron and Tibshirani 1993, section 10.6).

@@ -122,8 +122,9 @@ check_whole <- function(x, arg, call, min = 1, max = .Machine$integer.max) {
   as.integer(x)
 }
 
-check_real <- function(x, arg, call, min = -Inf, min_inclusive = TRUE, max = Inf) {
-  ok <- is.numeric(x) && length(x) == 1 && !is.na(x) && is.finite(x) &&
+check_real <- function(x, arg, call, min = -Inf, min_inclusive = TRUE, max = Inf,
+                       finite = TRUE) {
+  ok <- is.numeric(x) && length(x) == 1 && !is.na(x) && (is.finite(x) || !finite) &&
     (if (min_inclusive) x >= min else x > min) && x <= max
   if (!ok) {
     what <- if (min == 0 && !min_inclusive) "a positive number" else if (min == 0) "a non-negative number" else "a number"

@@ -109,6 +109,12 @@ inline gmmmi::InitType init_from_r(const std::string& s) {
 
 // Fit and selection settings from a validated gmm_mi_control() list: the
 // preset of its rule (rules.h), every setting then taken from the list.
+// A number of rows above which a shortcut applies; Inf (never) is 0.
+inline Eigen::Index rows_from_r(SEXP v) {
+  const double r = Rcpp::as<double>(v);
+  return std::isfinite(r) ? static_cast<Eigen::Index>(r) : 0;
+}
+
 inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
   const std::string rule = Rcpp::as<std::string>(c["selection"]);
   gmmmi::SelectSettings s;
@@ -126,6 +132,7 @@ inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
   s.max_components = Rcpp::as<int>(c["max_components"]);
   s.threshold = Rcpp::as<double>(c["threshold"]);
   s.patience = Rcpp::as<int>(c["patience"]);
+  s.k_margin = Rcpp::as<double>(c["k_margin"]);
   const std::string crit = Rcpp::as<std::string>(c["criterion"]);
   s.criterion = crit == "aic" ? gmmmi::Criterion::aic
                 : crit == "bic" ? gmmmi::Criterion::bic

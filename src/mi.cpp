@@ -72,6 +72,9 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
   s.mc_samples = static_cast<Eigen::Index>(mc_samples);
   s.reselect = Rcpp::as<bool>(control["reselect"]);
   s.tie_floor = Rcpp::as<bool>(control["tie_floor"]);
+  s.select_rows = glue::rows_from_r(control["select_rows"]);
+  s.bootstrap_rows = glue::rows_from_r(control["bootstrap_rows"]);
+  s.mc_error_ratio = Rcpp::as<double>(control["mc_error_ratio"]);
   s.x = dims_from_r(x_dims);
   s.y = dims_from_r(y_dims);
   s.z = dims_from_r(z_dims);
@@ -98,9 +101,12 @@ Rcpp::List gmm_mi_cpp(Rcpp::NumericMatrix x, Rcpp::IntegerVector x_dims,
       Rcpp::Named("fit_loglik") = r.full_fit.loglik + log_jacobian,
       Rcpp::Named("fit_n_iter") = r.full_fit.n_iter,
       Rcpp::Named("fit_converged") = r.full_fit.converged,
-      Rcpp::Named("selection") = selection_to_r(r.selection, r.scaling, x.nrow()),
+      Rcpp::Named("selection") = selection_to_r(r.selection, r.scaling,
+                                                static_cast<double>(r.selection_rows)),
+      Rcpp::Named("selection_rows") = static_cast<double>(r.selection_rows),
       Rcpp::Named("n_retried") = r.n_retried,
       Rcpp::Named("n_failed") = r.n_failed,
+      Rcpp::Named("shrink") = r.shrink,
       Rcpp::Named("coding") = r.coding_compared
           ? static_cast<SEXP>(Rcpp::List::create(
                 Rcpp::Named("alternative") = r.coding.alternative,

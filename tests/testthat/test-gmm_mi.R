@@ -372,3 +372,96 @@ test_that("with one component the MI integral is exact: 1/2 log(det Sx det Sy / 
   expect_equal(cond$estimate, 0.5 * log(det(S[c(1, 3), c(1, 3)]) * det(S[2:3, 2:3]) /
                                           (det(S) * S[3, 3])), tolerance = 1e-10)
 })
+
+test_that("below select_rows and bootstrap_rows nothing changes", {
+  set.seed(95)
+  d <- r_gamma_exp(600, 1.274)
+  run <- function(ctl) {
+    set.seed(4)
+    gmm_mi(d[, 1], d[, 2], n_bootstrap = 6, mc_samples = 3000, control = ctl)
+  }
+  fields <- c("estimate", "se", "bootstrap", "mc_se", "full_data", "n_components", "fit")
+  expect_identical(run(gmm_mi_control())[fields],
+                   run(gmm_mi_control(select_rows = Inf, bootstrap_rows = Inf))[fields])
+  expect_identical(run(gmm_mi_control(select_rows = 600, bootstrap_rows = 600))[fields],
+                   run(gmm_mi_control(select_rows = Inf, bootstrap_rows = Inf))[fields])
+})
+
+test_that("above select_rows, K is chosen on a subsample; above bootstrap_rows, the m-out-of-n bootstrap has the n-row spread", {
+  skip_on_cran()
+  # A Gaussian pair: with one component the MI is exact (no Monte Carlo),
+  # and the sd of its plug-in value is about rho / sqrt(n) (delta method).
+  set.seed(96)
+  n <- 20000
+  d <- r_gaussian_pair(n, 0.6)
+  set.seed(5)
+  res <- withCallingHandlers(
+    gmm_mi(d[, 1], d[, 2], n_bootstrap = 30, mc_samples = 5000, marginal = "none",
+           control = gmm_mi_control(select_rows = 2000, max_components = 3)),
+    gmmmi_warning_max_components = function(w) invokeRestart("muffleWarning"))
+  # The selection's table is of the 2000 rows it was made on.
+  expect_identical(res$selection$n, 2000L)
+  expect_equal(res$selection$table$loglik[1] / 2000, as.numeric(logLik(res$fit)) / n,
+               tolerance = 0.05)
+  expect_lt(abs(res$estimate - mi_gaussian(0.6)), 0.02)
+  one <- function(rows) {
+    set.seed(5)
+    gmm_mi(d[, 1], d[, 2], n_bootstrap = 40, mc_samples = 10,
+           control = gmm_mi_control(fixed_components = 1, bootstrap_rows = rows))
+  }
+  m_of_n <- one(2000)
+  n_of_n <- one(Inf)
+  for (r in list(m_of_n, n_of_n)) {
+    expect_lt(abs(r$estimate - mi_gaussian(0.6)), 4 * 0.6 / sqrt(n))
+    expect_gt(r$se, 0.6 * 0.6 / sqrt(n))
+    expect_lt(r$se, 1.5 * 0.6 / sqrt(n))
+  }
+  expect_identical(m_of_n$full_data, n_of_n$full_data)
+})
+
+test_that("the m-out-of-n bootstrap of a mixture finds the MI, its draws shared, the value refined", {
+  skip_on_cran()
+  set.seed(97)
+  n <- 30000
+  d <- r_gamma_exp(n, 1.274)
+  truth <- mi_gamma_exp(1.274)
+  ctl <- gmm_mi_control(select_rows = 3000, bootstrap_rows = 3000)
+  run <- function(threads) {
+    set.seed(6)
+    gmm_mi(d[, 1], d[, 2], n_bootstrap = 12, mc_samples = 4000, marginal = "none",
+           control = ctl, n_threads = threads)
+  }
+  res <- run(2)
+  expect_gt(res$n_components, 2L)
+  expect_lt(abs(res$estimate - truth), 0.03)
+  expect_lt(abs(res$estimate - truth), 4 * sqrt(res$se^2 + res$mc_se^2) + 0.01)
+  # The full-data value is integrated with enough draws for a small
+  # Monte Carlo error (up to 1000 times mc_samples).
+  expect_lt(res$mc_se, 0.1 * res$se * 1.05)
+  # Threads change nothing, the long integral included.
+  expect_identical(run(1)[c("estimate", "se", "bootstrap", "mc_se")],
+                   res[c("estimate", "se", "bootstrap", "mc_se")])
+})
+
+test_that("k_margin stops a search whose next K only overfits, and leaves the estimate alone", {
+  set.seed(98)
+  p <- 10
+  n <- 1000
+  S <- diag(2 * p)
+  for (i in 1:p) S[i, p + i] <- S[p + i, i] <- 0.3
+  z <- matrix(stats::rnorm(n * 2 * p), n) %*% chol(S)
+  run <- function(ctl) {
+    set.seed(7)
+    gmm_mi(z[, 1:p], z[, p + 1:p], n_bootstrap = 6, marginal = "none", control = ctl)
+  }
+  fast <- run(gmm_mi_control())
+  slow <- run(gmm_mi_control(k_margin = Inf))
+  expect_identical(fast$n_components, 1L)
+  expect_identical(slow$n_components, 1L)
+  # K = 2 loses by more than 0.25 nat per row: abandoned after its first start.
+  expect_identical(fast$selection$table$k, 1:2)
+  expect_gt(fast$selection$table$validation[1] - fast$selection$table$validation[2], 0.25)
+  expect_identical(nrow(slow$selection$table), 4L)
+  expect_identical(fast[c("estimate", "se", "bootstrap")], slow[c("estimate", "se", "bootstrap")])
+  expect_lt(abs(fast$estimate - mi_gaussian_blocks(S, 1:p, p + 1:p)), 4 * fast$se)
+})

@@ -66,6 +66,27 @@ int main() {
               1.0 - 0.5772156649015329);
   ok = ok && std::abs(gm - (1.0 - 0.5772156649015329)) < 0.05;
 
+  // The shortcuts for many rows (subsample.h), made to act at 1000 rows: K
+  // chosen on a subsample, an m-out-of-n bootstrap on common draws and a
+  // refined full-data integral; the same on one thread as on two.
+  MiSettings big = s;
+  big.select_rows = 1000;
+  big.bootstrap_rows = 1000;
+  big.n_bootstrap = 12;
+  big.mc_samples = 4000;
+  MiResult g1 = estimate_mi(G, big, 11, 1, mon), g2 = estimate_mi(G, big, 11, 2, mon);
+  double bm = 0;
+  for (double v : g2.bootstrap) bm += v;
+  bm /= g2.bootstrap.size();
+  const bool shortcuts = g1.bootstrap == g2.bootstrap && g1.full_mi.value == g2.full_mi.value &&
+                         g2.selection_rows == 1000 && g2.shrink < 1 &&
+                         g2.full_mi.draws > big.mc_samples &&
+                         std::abs(bm - (1.0 - 0.5772156649015329)) < 0.05;
+  std::printf("shortcuts: K = %d on %d rows, MI = %.4f (%lld draws) -> %s\n",
+              g2.selection.chosen_k, static_cast<int>(g2.selection_rows), bm,
+              static_cast<long long>(g2.full_mi.draws), shortcuts ? "ok" : "WRONG");
+  ok = ok && shortcuts;
+
   // The retry floor rises a thousandfold per retry up to 1e-6; a floor at or
   // above that, and a zero floor (none asked for), are left alone.
   const bool floors = retry_floor(1e-15, 0) == 1e-15 && std::abs(retry_floor(1e-15, 1) / 1e-12 - 1) < 1e-12 &&
@@ -92,6 +113,7 @@ int main() {
   SelectSettings named;
   const SelectSettings gr = gmmmi_rule(), fr = reference_rule();
   const bool presets = rule_by_name("gmmmi", named) && named.patience == 3 &&
+                       gr.k_margin == 0.25 && std::isinf(fr.k_margin) &&
                        gr.fit.init == InitType::mixed && gr.fit.em.reg_covar == 1e-6 &&
                        gr.fit.raise_floor && fr.fit.init == InitType::random_responsibilities &&
                        fr.fit.em.reg_covar == 1e-15 && !fr.fit.raise_floor && fr.patience == 1 &&

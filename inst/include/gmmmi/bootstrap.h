@@ -17,6 +17,7 @@
 #include "margins.h"
 #include "scaling.h"
 #include "select.h"
+#include "subsample.h"
 
 namespace gmmmi {
 
@@ -28,6 +29,10 @@ struct MiSettings {
   std::vector<int> x, y, z;  // coordinate blocks of the joint data
   double coding_z = 2.0;     // margin of the alternative coding's win (margins.h)
   bool tie_floor = false;    // floor tied columns' variances (resolution_floor())
+  Index select_rows = 0;     // > 0: choose K on this many rows when there are more (subsample.h)
+  Index bootstrap_rows = 0;  // > 0: resample this many rows when there are more (subsample.h)
+  double mc_error_ratio = 0.1;  // then the full-data value's Monte Carlo error / the se
+  Index mc_max_factor = 1000;   // at most this many times mc_samples draws for it
 };
 
 // What both bootstraps report: this one and the categorical one
@@ -39,6 +44,9 @@ struct BootstrapValues {
   int n_retried = 0;              // replicates whose warm-started fit failed and were restarted
   int n_failed = 0;               // replicates with no usable fit even after restarts
   bool aborted = false;
+  // Below 1 (an m-out-of-n bootstrap, subsample.h): the factor sqrt(m / N)
+  // by which the replicates' deviations from the full-data value were shrunk.
+  double shrink = 1.0;
 };
 
 struct MiResult : BootstrapValues {
@@ -48,14 +56,12 @@ struct MiResult : BootstrapValues {
   std::vector<int> bootstrap_k;   // K of each replicate's fit
   bool coding_compared = false;   // an alternative coding was given
   CodingChoice coding;            // the comparison, when it was
+  Index selection_rows = 0;       // the rows the selection was made on
 };
 
 // Resample counts for replicate b: N draws with replacement.
 inline VectorXd bootstrap_counts(Index N, std::uint64_t seed, std::uint64_t b) {
-  Rng rng(seed, Stream::bootstrap, b);
-  VectorXd counts = VectorXd::Zero(N);
-  for (Index i = 0; i < N; ++i) counts[static_cast<Index>(rng.below(static_cast<std::uint64_t>(N)))] += 1.0;
-  return counts;
+  return resample_counts(N, N, seed, b);
 }
 
 // Fits the rows of X with positive count, weighted by their counts, from the
@@ -110,17 +116,19 @@ inline void tally_replicates(const std::vector<int>& restarts, const std::vector
 // A replicate whose MI fails or is not possible (plausible_mi, at most
 // `mi_max`) counts as failed too, and is left out rather than averaged in; a
 // failed full-data fit, or an impossible MI of it, is an error
-// (tally_replicates).
+// (tally_replicates). With `common_draws`, every task draws the same Monte
+// Carlo stream instead (subsample.h).
 template <class Task>
 void run_bootstrap(int n_bootstrap, std::uint64_t seed, int n_threads, Monitor& monitor,
-                   std::atomic<bool>& abort, BootstrapValues& out, double mi_max, Task task) {
+                   std::atomic<bool>& abort, BootstrapValues& out, double mi_max, Task task,
+                   bool common_draws = false) {
   const std::size_t B = static_cast<std::size_t>(n_bootstrap);
   out.bootstrap.assign(B, std::numeric_limits<double>::quiet_NaN());
   out.bootstrap_mc_se.assign(B, std::numeric_limits<double>::quiet_NaN());
   std::vector<int> restarts(B + 1, 0);
   std::vector<char> failed(B + 1, 0);
   const bool finished = parallel_for(B + 1, n_threads, monitor, abort, [&](std::size_t t) {
-    Rng mc(seed, Stream::monte_carlo, t);
+    Rng mc(seed, Stream::monte_carlo, common_draws ? 0 : t);
     McEstimate mi;
     if (!task(t, mc, restarts[t], mi) || (t > 0 && !plausible_mi(mi, mi_max))) {
       failed[t] = 1;
@@ -136,10 +144,19 @@ void run_bootstrap(int n_bootstrap, std::uint64_t seed, int n_threads, Monitor& 
     tally_replicates(restarts, failed, out.full_mi, mi_max, out.n_retried, out.n_failed);
 }
 
+// The selection on X, or, when X has more than s.select_rows rows, on the
+// rows `rows` of it (the same for either coding).
+inline SelectResult select_on(const MatrixXd& X, const std::vector<Index>& rows,
+                              const SelectSettings& scored, std::uint64_t seed, int n_threads,
+                              Monitor& monitor, std::atomic<bool>& abort) {
+  if (rows.empty()) return select_components(X, scored, seed, n_threads, monitor, abort);
+  return select_components(fold_rows(X, rows), scored, seed, n_threads, monitor, abort);
+}
+
 // Selects K on X and, given an alternative coding of the same rows, on that
-// too, on the same folds; keeps the coding that choose_coding prefers (X,
-// out.scaling and the tie floor of s become the alternative's when it wins).
-// False when interrupted.
+// too, on the same folds (and the same subsample of rows, if any); keeps the
+// coding that choose_coding prefers (X, out.scaling and the tie floor of s
+// become the alternative's when it wins). False when interrupted.
 inline bool select_coding(MatrixXd& X, MatrixXd alternative, MiSettings& s,
                           std::uint64_t seed, int n_threads, Monitor& monitor,
                           std::atomic<bool>& abort, MiResult& out) {
@@ -150,14 +167,17 @@ inline bool select_coding(MatrixXd& X, MatrixXd alternative, MiSettings& s,
     scored.score_y = s.y;
     scored.score_z = s.z;
   }
-  out.selection = select_components(X, scored, seed, n_threads, monitor, abort);
+  const std::vector<Index> rows = above(X.rows(), s.select_rows)
+      ? subsample_rows(X.rows(), s.select_rows, seed) : std::vector<Index>();
+  out.selection_rows = rows.empty() ? X.rows() : static_cast<Index>(rows.size());
+  out.selection = select_on(X, rows, scored, seed, n_threads, monitor, abort);
   if (out.selection.aborted) return false;
   if (!out.coding_compared) return true;
   Scaling alt_scaling;
   if (!standardise(alternative, alt_scaling))
     throw std::invalid_argument("a coordinate has no spread");
   if (s.tie_floor) scored.fit.em.tie_floor = resolution_floor(alternative);
-  SelectResult alt = select_components(alternative, scored, seed, n_threads, monitor, abort);
+  SelectResult alt = select_on(alternative, rows, scored, seed, n_threads, monitor, abort);
   if (alt.aborted) return false;
   out.coding = choose_coding(out.selection.heldout_pmi, alt.heldout_pmi, s.coding_z);
   // (If only the alternative could be fitted at all, it is used.)
@@ -173,19 +193,25 @@ inline bool select_coding(MatrixXd& X, MatrixXd alternative, MiSettings& s,
 }
 
 // The full-data fit from the selection's warm start (from fresh starts if
-// that fails) and its MI; false when no fit is usable. (Its MI is reported
-// even when it failed, unlike a replicate's.)
-inline bool fit_full_data(const MatrixXd& X, const MiSettings& s, std::uint64_t seed, Rng& mc,
-                          int& n_restarts, std::atomic<bool>& abort, MiResult& out,
-                          McEstimate& mi) {
+// that fails); false when no fit is usable.
+inline bool fit_full_data(const MatrixXd& X, const MiSettings& s, std::uint64_t seed,
+                          int& n_restarts, std::atomic<bool>& abort, MiResult& out) {
   const Gmm& warm = out.selection.warm_start;
   out.full_fit = em(X, VectorXd(), warm, s.select.fit.em, &abort);
   if (!out.full_fit.ok() && out.full_fit.status != FitStatus::aborted)
     out.full_fit = fit_weighted(X, VectorXd::Ones(X.rows()), warm, s.select.fit, seed, 0,
                                 n_restarts, &abort);
-  if (!out.full_fit.ok()) return false;
-  mi = mutual_information(out.full_fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
-  return true;
+  return out.full_fit.ok();
+}
+
+// The full-data fit made before the bootstrap (monitored, on one thread), for
+// replicates that start from it. False when interrupted.
+inline bool prefit_full_data(const MatrixXd& X, const MiSettings& s, std::uint64_t seed,
+                             Monitor& monitor, std::atomic<bool>& abort, int& n_restarts,
+                             MiResult& out) {
+  return parallel_for(1, 1, monitor, abort, [&](std::size_t) {
+    fit_full_data(X, s, seed, n_restarts, abort, out);
+  });
 }
 
 // The rows of X repeated by their counts.
@@ -196,14 +222,35 @@ inline MatrixXd repeat_rows(const MatrixXd& X, const VectorXd& counts) {
   return Xb;
 }
 
-// Replicate t's fit of its resample, weighted by the counts: from the full
-// data's warm start at its K or, with `reselect`, from the warm start of a
+// After an m-out-of-n bootstrap (subsample.h): the full-data value
+// integrated again with enough draws, and the replicates placed around it
+// with their deviations shrunk to the scale of N rows. False when interrupted.
+inline bool place_replicates(const MiSettings& s, std::uint64_t seed, int n_threads,
+                             Monitor& monitor, std::atomic<bool>& abort, Index m, Index N,
+                             MiResult& out) {
+  out.shrink = std::sqrt(static_cast<double>(m) / static_cast<double>(N));
+  const McEstimate anchor = out.full_mi;
+  const Index M = refined_draws(s.mc_samples, anchor.mc_se, out.shrink * finite_sd(out.bootstrap),
+                                s.mc_error_ratio, s.mc_max_factor * s.mc_samples);
+  if (M > s.mc_samples) {
+    McEstimate refined;
+    if (!refined_mi(out.full_fit.model, s.x, s.y, s.z, M, seed, n_threads, monitor, abort, refined))
+      return false;
+    if (refined.ok && plausible_mi(refined, std::numeric_limits<double>::infinity()))
+      out.full_mi = refined;
+  }
+  rescale_replicates(out.bootstrap, anchor.value, out.full_mi.value, out.shrink);
+  return true;
+}
+
+// Replicate t's fit of its resample of m rows, weighted by the counts: from
+// the warm start at its K or, with `reselect`, from the warm start of a
 // whole selection on the resample (on this thread, with its own seed).
 // False when no fit is usable.
 inline bool fit_replicate(const MatrixXd& X, const MiSettings& s, std::uint64_t seed,
-                          std::size_t t, const Gmm& warm, int& n_restarts,
+                          std::size_t t, const Gmm& warm, Index m, int& n_restarts,
                           std::atomic<bool>& abort, EmResult& fit) {
-  const VectorXd counts = bootstrap_counts(X.rows(), seed, t);
+  const VectorXd counts = resample_counts(X.rows(), m, seed, t);
   if (!s.reselect) {
     fit = fit_weighted(X, counts, warm, s.select.fit, seed, t, n_restarts, &abort);
     return fit.ok();
@@ -217,7 +264,10 @@ inline bool fit_replicate(const MatrixXd& X, const MiSettings& s, std::uint64_t 
 }
 
 // X is the joint data, one point per row, in original units; `alternative`,
-// if not empty, another coding of the same rows to choose from.
+// if not empty, another coding of the same rows to choose from. Above
+// s.bootstrap_rows rows, the full-data fit is made first and the replicates,
+// m-out-of-n, start from it (subsample.h); otherwise it is one more task of
+// the bootstrap and the replicates start from the selection's warm start.
 inline MiResult estimate_mi(MatrixXd X, MiSettings s, std::uint64_t seed, int n_threads,
                             Monitor& monitor, MatrixXd alternative = MatrixXd()) {
   MiResult out;
@@ -230,18 +280,32 @@ inline MiResult estimate_mi(MatrixXd X, MiSettings s, std::uint64_t seed, int n_
   }
   if (out.selection.chosen_k == 0)
     throw std::runtime_error("no mixture could be fitted to the data");
+  const bool m_of_n = above(X.rows(), s.bootstrap_rows);
+  const Index m = m_of_n ? s.bootstrap_rows : X.rows();
+  int full_restarts = 0;
+  if (m_of_n && !prefit_full_data(X, s, seed, monitor, abort, full_restarts, out)) {
+    out.aborted = true;
+    return out;
+  }
+  if (m_of_n && !out.full_fit.ok()) throw std::runtime_error("the full-data fit failed");
+  const Gmm& warm = m_of_n ? out.full_fit.model : out.selection.warm_start;
   out.bootstrap_k.assign(static_cast<std::size_t>(s.n_bootstrap), 0);
   run_bootstrap(s.n_bootstrap, seed, n_threads, monitor, abort, out,
                 std::numeric_limits<double>::infinity(),
                 [&](std::size_t t, Rng& mc, int& n_restarts, McEstimate& mi) {
-    if (t == 0) return fit_full_data(X, s, seed, mc, n_restarts, abort, out, mi);
-    EmResult fit;
-    if (!fit_replicate(X, s, seed, t, out.selection.warm_start, n_restarts, abort, fit))
-      return false;
+    EmResult replicate;
+    if (t == 0) n_restarts = full_restarts;
+    const bool ok = t > 0 ? fit_replicate(X, s, seed, t, warm, m, n_restarts, abort, replicate)
+                          : m_of_n ? out.full_fit.ok()
+                                   : fit_full_data(X, s, seed, n_restarts, abort, out);
+    if (!ok) return false;
+    const EmResult& fit = t > 0 ? replicate : out.full_fit;
     mi = mutual_information(fit.model, s.x, s.y, s.z, s.mc_samples, mc, &abort);
-    if (mi.ok) out.bootstrap_k[t - 1] = static_cast<int>(fit.model.k());
+    if (t > 0 && mi.ok) out.bootstrap_k[t - 1] = static_cast<int>(fit.model.k());
     return true;
-  });
+  }, m_of_n);
+  if (m_of_n && !out.aborted && !place_replicates(s, seed, n_threads, monitor, abort, m, X.rows(), out))
+    out.aborted = true;
   return out;
 }
 

@@ -37,7 +37,8 @@ enum class Stream : std::uint64_t {
   select = 3,     // (K, init, fold) fits of component selection
   bootstrap = 4,  // bootstrap replicates
   monte_carlo = 5,
-  simulate = 6
+  simulate = 6,
+  subsample = 7   // the rows of a selection on a subsample (subsample.h)
 };
 
 // The index of a stream within its kind, for the tasks that need more than a

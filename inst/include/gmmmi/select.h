@@ -14,6 +14,7 @@
 
 #include "fit.h"
 #include "integrals.h"
+#include "margins.h"
 #include "parallel.h"
 
 namespace gmmmi {
@@ -31,6 +32,8 @@ struct SelectSettings {
   double threshold = 1e-5;
   int patience = 1;
   int fixed_components = 0;  // > 0: fit this K only, no search
+  // Stop as soon as a K scores below the best by more than this (see StoppingRule).
+  double k_margin = std::numeric_limits<double>::infinity();
   // Coordinate blocks of the held-out pointwise MI; empty score_x: not scored.
   std::vector<int> score_x, score_y, score_z;
 };
@@ -152,7 +155,14 @@ struct KBatch {
   std::vector<EmResult> fits;
   std::vector<double> valid;  // held-out mean log-likelihood; -inf where unusable
   std::vector<int> failed;    // failed starts of each task (each retried)
+  std::vector<VectorXd> heldout;  // with may_abandon: each held-out row's log-likelihood
+  bool abandoned = false;     // only the first start was fitted (fit_batch)
 };
+
+// Whether a search may abandon a K after its first start (fit_batch).
+inline bool may_abandon(const SelectSettings& s) {
+  return std::isfinite(s.k_margin) && s.criterion == Criterion::validation;
+}
 
 // The full-data refit of a K, for its AIC and BIC (and the log-likelihood of
 // the table). Under the validation criterion it does not decide the search,
@@ -175,25 +185,105 @@ inline void fit_and_validate(const SearchContext& c, int K, std::size_t t, KBatc
                             Stream::select, select_stream(K, r, f), b.failed[t], &c.abort);
   Factorised fac;
   if (b.fits[t].ok() && factorise(b.fits[t].model, fac)) {
-    const double v = log_density(fold_rows(c.X, c.folds.rows(f, true)), fac).mean();
+    VectorXd ll = log_density(fold_rows(c.X, c.folds.rows(f, true)), fac);
+    const double v = ll.mean();
     if (std::isfinite(v)) b.valid[t] = v;
+    if (may_abandon(c.s)) b.heldout[t] = std::move(ll);
   }
 }
 
-// Every (init, fold) fit of K in parallel, with the pending refit of the
+// The held-out log-likelihood of every row of X under start r's fit of the
+// fold that held it out (NaN where that fit failed).
+inline VectorXd heldout_rows(const SearchContext& c, const KBatch& b, int r) {
+  VectorXd out = VectorXd::Constant(c.X.rows(), std::numeric_limits<double>::quiet_NaN());
+  for (int f = 0; f < c.s.n_folds; ++f) {
+    const VectorXd& v = b.heldout[static_cast<std::size_t>(r * c.s.n_folds + f)];
+    if (v.size() == 0) continue;
+    const std::vector<Index> rows = c.folds.rows(f, true);
+    for (std::size_t i = 0; i < rows.size(); ++i) out[rows[i]] = v[static_cast<Index>(i)];
+  }
+  return out;
+}
+
+// What a K is held against to be abandoned (may_abandon): the best K's
+// held-out rows (heldout_rows) and its kept start's training log-likelihood
+// (mean per row) on each fold.
+struct BestRows {
+  VectorXd heldout;
+  std::vector<double> train;
+};
+
+inline BestRows best_rows(const SearchContext& c, const KBatch& b, int r) {
+  BestRows out{heldout_rows(c, b, r), std::vector<double>()};
+  for (int f = 0; f < c.s.n_folds; ++f)
+    out.train.push_back(b.fits[static_cast<std::size_t>(r * c.s.n_folds + f)].loglik);
+  return out;
+}
+
+// Whether the first start of K overfits clearly beside `best`: on every
+// fold it fits the training rows at least as well, yet on the same held-out
+// rows the 20%-trimmed mean of the paired differences is below -k_margin.
+// (A start that fits its training rows worse is a poor local optimum, which
+// another start may escape; and trimmed, so that a few far-out held-out rows,
+// scored at -1e13 under heavy tails, say, decide nothing.)
+inline bool falls_behind(const SearchContext& c, const KBatch& b, const BestRows& best) {
+  for (int f = 0; f < c.s.n_folds; ++f) {
+    const EmResult& fit = b.fits[static_cast<std::size_t>(f)];
+    if (!fit.ok() || !(fit.loglik >= best.train[static_cast<std::size_t>(f)])) return false;
+  }
+  const VectorXd first = heldout_rows(c, b, 0);
+  std::vector<double> d;
+  for (Index i = 0; i < first.size(); ++i)
+    if (std::isfinite(first[i]) && std::isfinite(best.heldout[i]))
+      d.push_back(first[i] - best.heldout[i]);
+  return d.size() >= 2 && trimmed_gain(std::move(d)).mean < -c.s.k_margin;
+}
+
+// Tasks [begin, end) of K's batch in parallel, with the pending refit of the
 // previous K, if any, as one more task. False when interrupted.
-inline bool fit_batch(const SearchContext& c, int K, Refit& refit, KBatch& b) {
+inline bool run_tasks(const SearchContext& c, int K, std::size_t begin, std::size_t end,
+                      Refit& refit, KBatch& b) {
+  const std::size_t n = end - begin, n_run = n + (refit.pending ? 1 : 0);
+  return parallel_for(n_run, c.n_threads, c.monitor, c.abort, [&](std::size_t t) {
+    if (t == n)
+      refit.result = em(c.X, VectorXd(), refit.start, c.s.fit.em, &c.abort);
+    else
+      fit_and_validate(c, K, begin + t, b);
+  });
+}
+
+// The mean held-out score of the first start over the folds.
+inline double first_start_score(const KBatch& b, int n_folds) {
+  double mean = 0.0;
+  for (int f = 0; f < n_folds; ++f) mean += b.valid[static_cast<std::size_t>(f)];
+  return mean / n_folds;
+}
+
+// Every (init, fold) fit of K, with the pending refit of the previous K.
+// Given `best`, the rows of the best K so far (may_abandon), the first
+// start's folds run first, and the other starts only if that start does
+// not overfit clearly (falls_behind); a K abandoned there keeps
+// only the first start's fits (and the search stops). Neither changes any
+// fit. False when interrupted.
+inline bool fit_batch(const SearchContext& c, int K, const BestRows& best, Refit& refit,
+                      KBatch& b) {
   const std::size_t n_tasks = static_cast<std::size_t>(c.s.fit.n_inits * c.s.n_folds);
   b.fits.assign(n_tasks, EmResult());
   b.valid.assign(n_tasks, -std::numeric_limits<double>::infinity());
   b.failed.assign(n_tasks, 0);
-  const std::size_t n_run = n_tasks + (refit.pending ? 1 : 0);
-  return parallel_for(n_run, c.n_threads, c.monitor, c.abort, [&](std::size_t t) {
-    if (t == n_tasks)
-      refit.result = em(c.X, VectorXd(), refit.start, c.s.fit.em, &c.abort);
-    else
-      fit_and_validate(c, K, t, b);
-  });
+  b.heldout.assign(n_tasks, VectorXd());
+  if (best.heldout.size() == 0) return run_tasks(c, K, 0, n_tasks, refit, b);
+  // The refit runs with the second stage, which it balances better.
+  const std::size_t n_first = static_cast<std::size_t>(c.s.n_folds);
+  Refit none;
+  if (!run_tasks(c, K, 0, n_first, none, b)) return false;
+  b.abandoned = falls_behind(c, b, best);
+  if (b.abandoned) {
+    b.fits.resize(n_first);
+    b.valid.resize(n_first);
+    b.failed.resize(n_first);
+  }
+  return run_tasks(c, K, n_first, b.abandoned ? n_first : n_tasks, refit, b);
 }
 
 // K's row of the table: its best init, the one with the highest mean over
@@ -282,7 +372,13 @@ inline bool refit_last_row(const SearchContext& c, const Gmm& start, SelectResul
 
 // The stopping rule: a K is the new best when it is the first, or its score
 // beats the best by more than `threshold`; the search stops after
-// `patience` Ks in a row that are not.
+// `patience` Ks in a row that are not, or at once when a K was abandoned
+// (fit_batch: its first start fitted the training rows better than the best
+// K but fell more than `k_margin` per row behind it on the same held-out
+// rows; vignette "method", section 13). That is extra components
+// overfitting, as in many dimensions, at a cost that grows with each: more
+// components only overfit more, and each costs more to fit than all the
+// smaller ones.
 struct StoppingRule {
   double best_score = -std::numeric_limits<double>::infinity();
   int best_k = 0;
@@ -339,23 +435,27 @@ inline SelectResult select_components(const MatrixRef& X, const SelectSettings& 
   Refit refit;
   StoppingRule rule;
   ShortFits short_fits;
+  BestRows best;  // with may_abandon: what a K is held against (falls_behind)
   bool stopped = false;
   for (int K = k_first; K <= k_last && !stopped; ++K) {
     KBatch batch;
-    if (!fit_batch(c, K, refit, batch)) return aborted_selection(out);
+    if (!fit_batch(c, K, best, refit, batch)) return aborted_selection(out);
     settle_refit(c, refit, out);
     std::size_t best_task = 0;
-    KScore row = score_k(K, batch, s.fit.n_inits, s.n_folds, best_task);
+    const int n_run = static_cast<int>(batch.valid.size()) / s.n_folds;  // starts fitted
+    KScore row = score_k(K, batch, n_run, s.n_folds, best_task);
     tally_fits(K, batch, row, out, short_fits);
     out.table.push_back(row);
     // No usable fit at this K (more components than the data support): stop.
     stopped = !std::isfinite(row.validation) || !batch.fits[best_task].ok();
     if (stopped) break;
     if (!refit_last_row(c, batch.fits[best_task].model, out, refit)) return aborted_selection(out);
-    if (rule.improves(K, selection_score(out.table.back(), s.criterion, n), s.threshold))
+    if (rule.improves(K, selection_score(out.table.back(), s.criterion, n), s.threshold)) {
       keep_best(c, batch, row, best_task, out);
-    else
-      stopped = rule.since_best >= s.patience;
+      if (may_abandon(s)) best = best_rows(c, batch, row.best_init);
+    } else {
+      stopped = rule.since_best >= s.patience || batch.abandoned;
+    }
   }
   if (refit.pending && !run_refit(c, refit.start, refit.result)) return aborted_selection(out);
   settle_refit(c, refit, out);

@@ -72,10 +72,12 @@ open_checkpoint <- function(path, cols, job, seeds, env) {
 }
 
 # Pairs per batch: a few per worker, so that workers rarely wait for the
-# slowest pair of a batch, and a sequential run saves every few pairs.
+# slowest pair of a batch, and a sequential run saves every few pairs; at
+# most 32, so that a scheduler that reports a hundred workers (Slurm through
+# future.batchtools) still saves often.
 checkpoint_batch <- function(n_todo) {
   workers <- if (requireNamespace("future", quietly = TRUE)) future::nbrOfWorkers() else 1
-  max(1, min(n_todo, 4 * min(workers, 1e4)))
+  max(1, min(n_todo, 32, 4 * min(workers, 1e4)))
 }
 
 # Written to a temporary file beside it, then renamed: a run stopped while

@@ -84,8 +84,8 @@
 #'   tends to choose more components, so the mean of the reselected values
 #'   sits above the full-data value by more than the estimator's bias. If
 #'   `FALSE` (the reference's way), every replicate is refitted at the
-#'   number chosen on all the data. `"auto"` reselects for continuous
-#'   variables with at most `reselect_max_rows` (500) rows, where the choice
+#'   number chosen on all the data. `"auto"` reselects for two continuous
+#'   scalars (not vectors, not conditional MI) with at most 500 rows, where the choice
 #'   of K is least stable and a selection is cheap (about 3 to 14 times the
 #'   time of `FALSE` in `bench/accuracy.R`, under 2 s per call). `NULL` for
 #'   the rule's default (`"auto"` under `"gmmmi"`, `FALSE` under
@@ -249,8 +249,8 @@ make_control <- function(s, call) {
 # Inf (never).
 check_rows <- function(x, arg, call) {
   if (is.numeric(x) && identical(as.double(x), Inf)) return(Inf)
-  if (!is_whole(x) || x < 100) {
-    gmmmi_abort("{.arg {arg}} must be a whole number of at least 100, or {.code Inf}, not {.code {format_value(x)}}.", call)
+  if (!is_whole(x) || x < 100 || x > 2^52) {
+    gmmmi_abort("{.arg {arg}} must be a whole number from 100 to 2^52, or {.code Inf}, not {.code {format_value(x)}}.", call)
   }
   as.double(x)
 }
@@ -301,8 +301,10 @@ use_correction <- function(setting, type, n_columns = NA, n_components = NA) {
 # replicate (see gmm_mi_control()).
 reselect_max_rows <- 500L
 
-# Whether the bootstrap of a continuous estimate on `n` rows reselects K,
-# under the control setting `setting` (TRUE, FALSE or "auto").
-use_reselect <- function(setting, n) {
-  if (identical(setting, "auto")) n <= reselect_max_rows else setting
+# Whether the bootstrap of a continuous estimate on `n` rows of `n_columns`
+# joint columns reselects K, under the control setting `setting` (TRUE,
+# FALSE or "auto"). "auto" was measured on two scalars only: for vectors and
+# conditional MI the bias correction, which reselection replaces, stays.
+use_reselect <- function(setting, n, n_columns) {
+  if (identical(setting, "auto")) n <= reselect_max_rows && n_columns == 2 else setting
 }

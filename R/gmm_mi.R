@@ -30,7 +30,7 @@
 #'   too smooth for the data (flat-topped densities with sharp edges, for
 #'   which a mixture of the chosen size understates the MI): see
 #'   `vignette("calibration")` for coverage measured on families of known MI.
-#'   In small samples (continuous variables, at most 500 rows) the number of
+#'   In small samples (two continuous scalars, at most 500 rows) the number of
 #'   components chosen is itself uncertain: there, by default
 #'   (`gmm_mi_control(reselect = "auto")`), every bootstrap replicate chooses
 #'   its own, so that the standard error includes that choice, and the
@@ -168,8 +168,12 @@
 #'   continuous. `"auto"` costs a second selection (about 1.3 times the time
 #'   of `"none"` in `bench/accuracy.R`).
 #' @param control Settings of the fits, from [gmm_mi_control()]; with
-#'   `reselect = TRUE` there, each bootstrap replicate chooses its own number
-#'   of components (continuous variables only).
+#'   `reselect = TRUE` there (by default `"auto"`: for two continuous scalars
+#'   with at most 500 rows), each bootstrap replicate chooses its own number
+#'   of components (continuous variables only). With reselection the
+#'   percentile interval (`confint(type = "percentile")`) is centred on the
+#'   reselected values, which sit above the estimate; the default normal
+#'   interval is centred on the estimate.
 #' @param n_threads Number of threads (see [gmmmi-package]); the result does
 #'   not depend on it.
 #' @param na.action What to do with rows that have a missing value:
@@ -337,7 +341,7 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   joint <- apply_marginal(blocks$joint, marginal)
   check_rows_for_folds(nrow(joint), control, env)
   check_identifiable(nrow(joint), length(blocks$x), length(blocks$y), env, r = length(blocks$z))
-  control$reselect <- use_reselect(control$reselect, nrow(joint))
+  control$reselect <- use_reselect(control$reselect, nrow(joint), ncol(joint))
   alternative <- if (marginal == "auto") apply_marginal(joint, "gaussian_copula")
 
   res <- call_core(gmm_mi_cpp(joint, blocks$x, blocks$y, blocks$z, control, n_bootstrap,

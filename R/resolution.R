@@ -3,8 +3,9 @@
 #
 # A column rounded to a step delta is, for a density, the underlying variable
 # plus uniform noise of variance delta^2 / 12, and no covariance below that
-# can be told from the data; the core adds that floor to each tied column
-# (scaling.h), so components cannot collapse onto repeated values. The MI
+# can be told from the data; the core keeps every component's variance of a
+# tied column at least at that floor (scaling.h, em.h), so components cannot
+# collapse onto repeated values. The MI
 # then estimated is that of the rounded variables, which cannot exceed the
 # entropy of a discrete side: the estimate and its interval are capped there.
 

@@ -107,13 +107,14 @@ inline gmmmi::InitType init_from_r(const std::string& s) {
   return t;
 }
 
-// Fit and selection settings from a validated gmm_mi_control() list: the
-// preset of its rule (rules.h), every setting then taken from the list.
 // A number of rows above which a shortcut applies; Inf (never) is 0.
 inline Eigen::Index rows_from_r(SEXP v) {
   const double r = Rcpp::as<double>(v);
   return std::isfinite(r) ? static_cast<Eigen::Index>(r) : 0;
 }
+
+// Fit and selection settings from a validated gmm_mi_control() list: the
+// preset of its rule (rules.h), every setting then taken from the list.
 
 inline gmmmi::SelectSettings settings_from_r(const Rcpp::List& c) {
   const std::string rule = Rcpp::as<std::string>(c["selection"]);

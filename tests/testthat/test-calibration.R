@@ -132,6 +132,13 @@ test_that("small samples: reselect = 'auto' puts the choice of K in the se, esti
                                  mc_samples = 1000, n_threads = 1))
   expect_false(big$reselect)
   expect_true(all(big$bootstrap_k == big$n_components))
+  # Vectors and conditional MI keep K fixed (and the bias correction).
+  set.seed(1416)
+  w <- matrix(stats::rnorm(900), 300)
+  vec <- quiet_short_fits(gmm_mi(w[, 1:2], w[, 3], n_bootstrap = 3, mc_samples = 1000, n_threads = 1))
+  expect_false(vec$reselect)
+  cond <- quiet_short_fits(gmm_mi(w[, 1], w[, 2], w[, 3], n_bootstrap = 3, mc_samples = 1000, n_threads = 1))
+  expect_false(cond$reselect)
   lab <- factor(rep(c("a", "b"), 100))
   cat_res <- quiet_short_fits(gmm_mi(lab, stats::rnorm(200), n_bootstrap = 3, mc_samples = 1000,
                                      n_threads = 1))

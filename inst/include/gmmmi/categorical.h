@@ -29,7 +29,8 @@ struct CategoricalSettings {
 };
 
 // Quadrature of the categorical MI (quadrature_categorical_mi): the absolute
-// error aimed at, in nats, and the most panels spent on one integral.
+// error aimed at, in nats, and the most panels one integral adds to its
+// starting ones (its error estimate, reported as mc_se, says if it fell short).
 constexpr double kQuadratureAbsTol = 1e-9;
 constexpr std::size_t kQuadratureMaxPanels = 4000;
 

@@ -84,7 +84,8 @@ inline Panel kronrod_panel(double a, double b, const double* f) {
 // The integral of f over [edges.front(), edges.back()], starting from the
 // panels between consecutive `edges` (sorted, distinct). `eval(y, f)` sets f
 // to the integrand at every node in y. Stops when the summed error is below
-// abs_tol + rel_tol * |value|, or after max_panels panels.
+// abs_tol + rel_tol * |value|, or after max_panels panels beyond the
+// starting ones.
 template <class Eval>
 QuadratureResult integrate_panels(const std::vector<double>& edges, Eval eval, double abs_tol,
                                   double rel_tol, std::size_t max_panels,
@@ -109,7 +110,8 @@ QuadratureResult integrate_panels(const std::vector<double>& edges, Eval eval, d
     }
   };
   totals();
-  while (out.error > abs_tol + rel_tol * std::abs(out.value) && heap.size() < max_panels) {
+  const std::size_t budget = heap.size() + max_panels;
+  while (out.error > abs_tol + rel_tol * std::abs(out.value) && heap.size() < budget) {
     if (abort != nullptr && abort->load()) {
       out.ok = false;
       return out;

@@ -252,13 +252,6 @@ inline bool run_tasks(const SearchContext& c, int K, std::size_t begin, std::siz
   });
 }
 
-// The mean held-out score of the first start over the folds.
-inline double first_start_score(const KBatch& b, int n_folds) {
-  double mean = 0.0;
-  for (int f = 0; f < n_folds; ++f) mean += b.valid[static_cast<std::size_t>(f)];
-  return mean / n_folds;
-}
-
 // Every (init, fold) fit of K, with the pending refit of the previous K.
 // Given `best`, the rows of the best K so far (may_abandon), the first
 // start's folds run first, and the other starts only if that start does

@@ -98,7 +98,8 @@ inline McEstimate pool_chunks(const std::vector<McEstimate>& parts) {
     if (!p.ok) out.ok = false;
     const double k = static_cast<double>(p.draws);
     sum += k * p.value;
-    sum_sq += k * ((k - 1) * p.mc_se * p.mc_se + p.value * p.value);  // sum of squared values
+    // The sum of squared values (a chunk of one draw has no se, and adds its square).
+    sum_sq += k * p.value * p.value + (k > 1 ? k * (k - 1) * p.mc_se * p.mc_se : 0.0);
     n += k;
   }
   out.value = sum / n;

@@ -226,7 +226,7 @@ make_control <- function(s, call) {
       check_real(s[["init_scale"]], "init_scale", call, min = 0, min_inclusive = FALSE),
     min_iter = check_whole(s[["min_iter"]], "min_iter", call, min = 0),
     selection = selection,
-    reselect = check_flag_or_auto(s[["reselect"]], "reselect", call),
+    reselect = check_flag(s[["reselect"]], "reselect", call, auto = TRUE),
     accelerate = check_flag(s[["accelerate"]], "accelerate", call),
     raise_floor = check_flag(s[["raise_floor"]], "raise_floor", call),
     bias_correction = check_choice(s[["bias_correction"]], c("auto", "always", "never"),
@@ -292,7 +292,10 @@ check_control <- function(control, call) {
 # mixture of several components between two scalars, where parameter noise
 # and the error of a too-smooth mixture largely offset in the mean of the
 # bootstrap values.
-use_correction <- function(setting, type, n_columns = NA, n_components = NA) {
+# With reselected replicates (reselect, see use_reselect()) the estimate is
+# the full-data value instead ("full_data", see gmm_mi_control()).
+use_correction <- function(setting, type, n_columns = NA, n_components = NA, reselect = FALSE) {
+  if (reselect) return("full_data")
   if (setting != "auto") return(setting)
   if (type != "continuous" || n_columns > 2 || n_components == 1) "if_material" else "never"
 }

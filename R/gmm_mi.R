@@ -360,8 +360,8 @@ mi_continuous <- function(x, y, z, n_bootstrap, mc_samples, units, marginal, con
   # (n: the rows the selection was made on, a subsample above select_rows)
   selection <- new_selection(res$selection, colnames(joint), control, call, as.integer(res$selection_rows))
   bound <- entropy_bound(sides, units)
-  correct <- if (control$reselect) "full_data" else
-    use_correction(control$bias_correction, "continuous", ncol(joint), selection$n_components)
+  correct <- use_correction(control$bias_correction, "continuous", ncol(joint), selection$n_components,
+                            control$reselect)
   stats <- summarise_bootstrap(res, n_bootstrap, div, correct, env, bound)
   fit <- new_gmm(res$fit, colnames(joint), loglik = res$fit_loglik * nrow(joint),
                  n_iter = res$fit_n_iter, converged = res$fit_converged, n = nrow(joint),

@@ -134,20 +134,16 @@ check_real <- function(x, arg, call, min = -Inf, min_inclusive = TRUE, max = Inf
   as.double(x)
 }
 
-check_flag <- function(x, arg, call) {
+# TRUE or FALSE; with `auto = TRUE`, also "auto".
+check_flag <- function(x, arg, call, auto = FALSE) {
+  if (auto && identical(x, "auto")) return(x)
   if (!is.logical(x) || length(x) != 1 || is.na(x)) {
-    gmmmi_abort("{.arg {arg}} must be {.code TRUE} or {.code FALSE}, not {.code {format_value(x)}}.", call)
+    allowed <- if (auto) "{.code TRUE}, {.code FALSE} or {.val auto}" else "{.code TRUE} or {.code FALSE}"
+    gmmmi_abort(paste0("{.arg {arg}} must be ", allowed, ", not {.code {format_value(x)}}."), call)
   }
   x
 }
 
-check_flag_or_auto <- function(x, arg, call) {
-  if (identical(x, "auto")) return(x)
-  if (!is.logical(x) || length(x) != 1 || is.na(x)) {
-    gmmmi_abort("{.arg {arg}} must be {.code TRUE}, {.code FALSE} or {.val auto}, not {.code {format_value(x)}}.", call)
-  }
-  x
-}
 
 resolve_dims <- function(dims, names, arg, call) {
   d <- length(names)

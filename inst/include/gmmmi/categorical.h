@@ -40,6 +40,13 @@ struct CategoricalResult : BootstrapValues {
   Scaling scaling;                       // shared by every category
 };
 
+// log p(c) of every category (-inf where p(c) = 0).
+inline std::vector<double> log_priors(const std::vector<double>& prior) {
+  std::vector<double> out(prior.size());
+  for (std::size_t c = 0; c < prior.size(); ++c) out[c] = std::log(prior[c]);
+  return out;
+}
+
 // Scratch of add_category_block.
 struct CategoryWork {
   MatrixXd logs;  // block x C: log p(c') + log p(y | c')
@@ -219,8 +226,7 @@ inline McEstimate shared_categorical_mi(const std::vector<Gmm>& models,
                                         const std::atomic<bool>* abort) {
   PooledCategories p;
   if (!pool_categories(models, prior, p)) return McEstimate{0.0, 0.0, false};
-  std::vector<double> log_prior(prior.size());
-  for (std::size_t c = 0; c < prior.size(); ++c) log_prior[c] = std::log(prior[c]);
+  const std::vector<double> log_prior = log_priors(prior);
   SharedWork work;
   return mc_blocks(p.all, p.draw, M, rng, abort, 1024,
                    [&](const MatrixXd& draws, double& sum, double& sum_sq) {
@@ -242,8 +248,7 @@ inline McEstimate quadrature_categorical_mi(const std::vector<Gmm>& models,
     est.ok = false;
     return est;
   }
-  std::vector<double> log_prior(prior.size());
-  for (std::size_t c = 0; c < prior.size(); ++c) log_prior[c] = std::log(prior[c]);
+  const std::vector<double> log_prior = log_priors(prior);
   const Index K = p.all.k();
   VectorXd m(K), sd(K);
   for (Index k = 0; k < K; ++k) {
@@ -277,8 +282,7 @@ inline McEstimate per_category_mi(const std::vector<Gmm>& models,
       est.ok = false;
       return est;
     }
-  std::vector<double> log_prior(C);
-  for (std::size_t c = 0; c < C; ++c) log_prior[c] = std::log(prior[c]);
+  const std::vector<double> log_prior = log_priors(prior);
   CategoryWork work;
   double total = 0.0, total_var = 0.0;
   for (std::size_t c = 0; c < C; ++c) {
